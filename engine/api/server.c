@@ -1,0 +1,367 @@
+/* libmicrohttpd on an AF_UNIX socket: body collection, version prefix, and
+ * turning an rt_resp into an MHD response. Routing is in router.c. */
+#include "engine/api/http.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+
+struct rt_http_server {
+    struct MHD_Daemon *mhd;
+    struct rt_engine *engine;
+    int fd;
+    char *path;
+};
+
+/* Per-request state kept by MHD between calls of the access handler. */
+struct conn_state {
+    char *body;
+    size_t len, cap, max;
+    bool too_large;
+};
+
+const char *rt_req_query(const struct rt_req *req, const char *key)
+{
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
+}
+
+const char *rt_req_header(const struct rt_req *req, const char *name)
+{
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+bool rt_req_query_bool(const struct rt_req *req, const char *key)
+{
+    const char *v = rt_req_query(req, key);
+    return v && (!strcmp(v, "1") || !strcasecmp(v, "true"));
+}
+
+void rt_resp_json(struct rt_resp *resp, int status, json_t *json)
+{
+    json_decref(resp->json);
+    resp->status = status;
+    resp->json = json;
+}
+
+void rt_resp_text(struct rt_resp *resp, int status, const char *ctype, const char *text)
+{
+    free(resp->text);
+    resp->status = status;
+    resp->text = strdup(text);
+    resp->text_len = strlen(text);
+    resp->content_type = ctype;
+}
+
+void rt_resp_status(struct rt_resp *resp, int status)
+{
+    resp->status = status;
+}
+
+void rt_resp_error(struct rt_resp *resp, enum rt_errclass cls, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    rt_resp_json(resp, rt_errclass_http_status(cls), json_pack("{s:s}", "message", msg ? msg : "error"));
+    free(msg);
+}
+
+void rt_resp_err(struct rt_resp *resp, const struct rt_err *err)
+{
+    rt_resp_error(resp, err->cls, "%s", err->msg ? err->msg : rt_errclass_name(err->cls));
+}
+
+void rt_resp_header(struct rt_resp *resp, const char *name, const char *value)
+{
+    if (resp->nheaders >= (int)(sizeof resp->headers / sizeof resp->headers[0])) return;
+    resp->headers[resp->nheaders].name = strdup(name);
+    resp->headers[resp->nheaders].value = strdup(value);
+    resp->nheaders++;
+}
+
+static void resp_release(struct rt_resp *resp)
+{
+    json_decref(resp->json);
+    free(resp->text);
+    for (int i = 0; i < resp->nheaders; i++) free(resp->headers[i].name), free(resp->headers[i].value);
+}
+
+/* "/v1.45/info" -> minor 45, rest "/info". Returns false if not a prefix. */
+static bool split_version(const char *url, int *minor, const char **rest)
+{
+    if (strncmp(url, "/v", 2)) return false;
+    const char *p = url + 2;
+    char *end;
+    long major = strtol(p, &end, 10);
+    if (end == p || *end != '.') return false;
+    p = end + 1;
+    long mn = strtol(p, &end, 10);
+    if (end == p || (*end != '/' && *end)) return false;
+    if (major != 1) mn = major > 1 ? 100000 : -1; /* outside any supported range */
+    *minor = (int)mn;
+    *rest = *end ? end : "/";
+    return true;
+}
+
+static void common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Api-Version", RT_API_VERSION);
+    MHD_add_response_header(r, "Server", "rtengined/" RT_VERSION " (linux)");
+    MHD_add_response_header(r, "Docker-Experimental", "false");
+    MHD_add_response_header(r, "Ostype", "linux");
+}
+
+static void stream_free_cb(void *cls) { (void)cls; }
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rt_resp *resp, bool head)
+{
+    struct MHD_Response *r;
+    const char *ctype = resp->content_type;
+    if (resp->stream) {
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, resp->stream,
+                                              resp->stream_ctx,
+                                              resp->stream_free ? resp->stream_free : stream_free_cb);
+        resp->stream_free = NULL; /* owned by MHD now */
+    } else if (resp->json) {
+        char *s = rt_json_dump(resp->json);
+        size_t n = s ? strlen(s) : 0;
+        char *body = malloc(n + 2);
+        if (body) {
+            memcpy(body, s ? s : "", n);
+            body[n++] = '\n';
+            body[n] = '\0';
+        }
+        free(s);
+        r = MHD_create_response_from_buffer(body ? n : 0, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!ctype) ctype = "application/json";
+    } else if (resp->text) {
+        r = MHD_create_response_from_buffer(resp->text_len, resp->text, MHD_RESPMEM_MUST_FREE);
+        resp->text = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    (void)head; /* MHD omits the body of HEAD responses itself */
+    common_headers(r);
+    if (ctype) MHD_add_response_header(r, "Content-Type", ctype);
+    for (int i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct rt_http_server *srv = cls;
+    (void)version;
+    struct conn_state *st = *con_cls;
+    if (!st) {
+        st = calloc(1, sizeof *st);
+        if (!st) return MHD_NO;
+        const char *path = url;
+        int minor;
+        if (!split_version(url, &minor, &path)) path = url;
+        st->max = rt_router_max_body(method, path);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* Oversized bodies are dropped as they arrive; never buffered whole. */
+        if (!st->too_large) {
+            if (st->len + *upload_size > st->max) {
+                st->too_large = true;
+                free(st->body);
+                st->body = NULL;
+                st->len = st->cap = 0;
+            } else {
+                if (st->len + *upload_size + 1 > st->cap) {
+                    size_t nc = (st->len + *upload_size + 1) * 2;
+                    if (nc > st->max + 1) nc = st->max + 1;
+                    char *nb = realloc(st->body, nc);
+                    if (!nb) return MHD_NO;
+                    st->body = nb;
+                    st->cap = nc;
+                }
+                memcpy(st->body + st->len, upload_data, *upload_size);
+                st->len += *upload_size;
+                st->body[st->len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+
+    struct rt_resp resp = {.status = 200};
+    struct rt_req req = {
+        .engine = srv->engine, .conn = conn, .method = method, .path = url,
+        .api_minor = RT_API_VERSION_MINOR, .body = st->body ? st->body : "", .body_len = st->len,
+    };
+    int minor;
+    const char *rest;
+    if (split_version(url, &minor, &rest)) {
+        req.versioned = true;
+        req.path = rest;
+        req.api_minor = minor;
+    }
+    if (st->too_large) {
+        rt_resp_error(&resp, RT_ERR_TOO_LARGE, "request body too large: limit is %zu bytes", st->max);
+    } else if (req.versioned && req.api_minor < RT_API_MIN_MINOR) {
+        const char *v = url + 2;
+        rt_resp_error(&resp, RT_ERR_INVALID,
+                      "client version %.*s is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
+                      (int)strcspn(v, "/"), v, RT_API_MIN_VERSION);
+    } else if (req.versioned && req.api_minor > RT_API_VERSION_MINOR) {
+        const char *v = url + 2;
+        rt_resp_error(&resp, RT_ERR_INVALID, "client version %.*s is too new. Maximum supported API version is %s",
+                      (int)strcspn(v, "/"), v, RT_API_VERSION);
+    } else {
+        rt_router_dispatch(&req, &resp);
+    }
+    rt_debug("Calling %s %s -> %d", method, url, resp.status);
+    enum MHD_Result ret = send_resp(conn, &resp, !strcmp(method, "HEAD"));
+    for (size_t i = 0; i < req.nparams; i++) free(req.params[i]);
+    resp_release(&resp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    struct conn_state *st = *con_cls;
+    if (st) free(st->body), free(st);
+    *con_cls = NULL;
+}
+
+/* Is something listening on PATH? Distinguishes a live engine from a stale
+ * socket file left by a dead one. */
+static bool socket_alive(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    bool alive = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return alive;
+}
+
+static int listen_unix(const char *path, const char *group, char *err, size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        snprintf(err, errlen, "socket path %s is too long (max %zu bytes)", path, sizeof sa.sun_path - 1);
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            snprintf(err, errlen, "refusing to use %s: it is a symlink", path);
+            return -1;
+        }
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(err, errlen, "refusing to use %s: it exists and is not a socket", path);
+            return -1;
+        }
+        if (socket_alive(path)) {
+            snprintf(err, errlen, "socket %s is in use by a running engine", path);
+            return -1;
+        }
+        unlink(path); /* stale socket of a dead engine: reuse the path */
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", rt_strerror(errno));
+        return -1;
+    }
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    mode_t old = umask(0117); /* never world-accessible, even briefly */
+    int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (rc < 0) {
+        snprintf(err, errlen, "listen unix %s: bind: %s", path, rt_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    gid_t gid = (gid_t)-1;
+    if (group) {
+        struct group *g = getgrnam(group);
+        if (!g) {
+            snprintf(err, errlen, "group %s not found", group);
+            goto fail;
+        }
+        gid = g->gr_gid;
+    }
+    if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) || chmod(path, 0660) < 0) {
+        snprintf(err, errlen, "chmod %s: %s", path, rt_strerror(errno));
+        goto fail;
+    }
+    if (listen(fd, 128) < 0) {
+        snprintf(err, errlen, "listen unix %s: %s", path, rt_strerror(errno));
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    unlink(path);
+    return -1;
+}
+
+struct rt_http_server *rt_http_start(struct rt_engine *engine, const char *socket_path,
+                                     const char *group, char *err, size_t errlen)
+{
+    struct rt_http_server *srv = calloc(1, sizeof *srv);
+    if (!srv) return NULL;
+    srv->engine = engine;
+    srv->fd = listen_unix(socket_path, group, err, errlen);
+    if (srv->fd < 0) {
+        free(srv);
+        return NULL;
+    }
+    srv->path = strdup(socket_path);
+    srv->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                    MHD_USE_ITC,
+                                0, NULL, NULL, on_request, srv,
+                                MHD_OPTION_LISTEN_SOCKET, srv->fd,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+                                MHD_OPTION_END);
+    if (!srv->mhd) {
+        snprintf(err, errlen, "cannot start the API server on %s", socket_path);
+        close(srv->fd);
+        unlink(socket_path);
+        free(srv->path);
+        free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void rt_http_stop(struct rt_http_server *srv)
+{
+    if (!srv) return;
+    /* Stop accepting first, so nobody connects to a dying engine. */
+    MHD_quiesce_daemon(srv->mhd);
+    unlink(srv->path);
+    MHD_stop_daemon(srv->mhd);
+    close(srv->fd);
+    free(srv->path);
+    free(srv);
+}

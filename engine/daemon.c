@@ -1,0 +1,137 @@
+#include "engine/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/api/http.h"
+#include "fsutil.h"
+#include "log.h"
+#include "naming.h"
+
+static void fatal_msg(const char *msg)
+{
+    fprintf(stderr, "failed to start daemon: %s\n", msg);
+}
+
+static int make_dir(const char *path, mode_t mode)
+{
+    if (rt_mkdir_p(path, mode) < 0) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "mkdir %s: %s", path, rt_strerror(errno));
+        fatal_msg(msg);
+        return -1;
+    }
+    /* Probe writability now rather than failing on the first state write. */
+    if (access(path, W_OK | X_OK) < 0) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s is not writable: %s", path, rt_strerror(errno));
+        fatal_msg(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* dockerd refuses to start when the pidfile names a live process. */
+static int write_pidfile(const char *path)
+{
+    char *old = rt_read_file(path, 64, NULL);
+    if (old) {
+        long pid = strtol(old, NULL, 10);
+        free(old);
+        if (pid > 0 && pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "pid file found, ensure rtengined is not running or delete %s", path);
+            fatal_msg(msg);
+            return -1;
+        }
+    }
+    char buf[32], err[1024];
+    int n = snprintf(buf, sizeof buf, "%d", (int)getpid());
+    if (rt_atomic_write(path, buf, (size_t)n, 0644, err, sizeof err) < 0) {
+        fatal_msg(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A stable id kept under data-root (dockerd keeps engine-id). */
+static int load_engine_id(struct rt_engine *e)
+{
+    char *path = rt_path_join(e->opts.data_root, "engine-id");
+    char *id = rt_read_file(path, 128, NULL);
+    if (id) {
+        snprintf(e->id, sizeof e->id, "%s", id);
+        e->id[strcspn(e->id, "\n")] = '\0';
+        free(id);
+    } else {
+        unsigned char rnd[32];
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (!f || fread(rnd, 1, sizeof rnd, f) != sizeof rnd) memset(rnd, 0x5a, sizeof rnd);
+        if (f) fclose(f);
+        rt_sha256_hex(rnd, sizeof rnd, e->id);
+        char err[1024];
+        if (rt_atomic_write(path, e->id, strlen(e->id), 0600, err, sizeof err) < 0) {
+            fatal_msg(err);
+            free(path);
+            return -1;
+        }
+    }
+    free(path);
+    return 0;
+}
+
+int rt_daemon_init(struct rt_engine *e)
+{
+    clock_gettime(CLOCK_REALTIME, &e->started);
+    gethostname(e->hostname, sizeof e->hostname - 1);
+    umask(022);
+    if (make_dir(e->opts.data_root, 0710) < 0) return -1;
+    chmod(e->opts.data_root, 0710);
+    if (make_dir(e->opts.exec_root, 0700) < 0) return -1;
+    if (load_engine_id(e) < 0) return -1;
+    if (e->opts.pidfile && write_pidfile(e->opts.pidfile) < 0) return -1;
+
+    char err[1024];
+    e->http = rt_http_start(e, e->opts.socket_path, e->opts.group, err, sizeof err);
+    if (!e->http) {
+        fatal_msg(err);
+        if (e->opts.pidfile) unlink(e->opts.pidfile);
+        return -1;
+    }
+    rt_info("API listen on %s", e->opts.socket_path);
+    return 0;
+}
+
+int rt_daemon_run(struct rt_engine *e)
+{
+    (void)e;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int sig;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            rt_info("Got signal to reload configuration, reloading from: %s", e->opts.config_file);
+            continue;
+        }
+        rt_info("Processing signal '%s'", sig == SIGTERM ? "terminated" : "interrupt");
+        return 0;
+    }
+}
+
+void rt_daemon_shutdown(struct rt_engine *e)
+{
+    rt_http_stop(e->http);
+    e->http = NULL;
+    if (e->opts.pidfile) unlink(e->opts.pidfile);
+    rt_info("Daemon shutdown complete");
+}

@@ -1,0 +1,232 @@
+#include "harness/testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+struct rt_tctx rt_t;
+
+static void write_outcome(const char *kind, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    char line[2200];
+    int n = snprintf(line, sizeof line, "%s %s\n", kind, msg);
+    rt_atomic_write(rt_t.sb->outcome, line, (size_t)n, 0600, NULL, 0);
+}
+
+void rt_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    write_outcome("SKIP", fmt, ap);
+    va_end(ap);
+    ck_abort_msg("skipped");
+    abort(); /* not reached */
+}
+
+void rt_env_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    write_outcome("ERROR", fmt, ap);
+    va_end(ap);
+    ck_abort_msg("environment error");
+    abort();
+}
+
+void rt_require(unsigned caps)
+{
+    if ((caps & RT_CAP_OWN_DAEMON) && rt_t.run->target == RT_TARGET_EXTERNAL)
+        rt_skip("needs its own daemon; the external target is read-only");
+    if ((caps & RT_CAP_ROOT) && geteuid() != 0) rt_skip("needs root");
+    if (caps & RT_CAP_FAKE_SHIMS) {
+        char *p = rt_path_join(rt_t.sb->shim_dir, "containerd-shim-rtfake-v2");
+        bool ok = access(p, X_OK) == 0;
+        free(p);
+        if (!ok) rt_skip("fake shims are not built (no containerd-shim-rtfake-v2 in %s)", rt_t.run->libexec);
+    }
+    if ((caps & RT_CAP_DOCKER_CLI) && access("/usr/local/bin/docker", X_OK) != 0 &&
+        access("/usr/bin/docker", X_OK) != 0)
+        rt_skip("the docker CLI is not installed");
+}
+
+long long rt_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long rt_scaled_ms(long nominal_ms)
+{
+    double m = rt_t.run && rt_t.run->timeout_multiplier > 0 ? rt_t.run->timeout_multiplier : 1.0;
+    return (long)(nominal_ms * m);
+}
+
+void rt_record_pid(pid_t pid)
+{
+    int fd = open(rt_t.sb->pids, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+    if (write(fd, buf, (size_t)n) < 0) { /* the runner then cannot reap it; nothing else to do */ }
+    close(fd);
+}
+
+void rt_write_config(const char *text)
+{
+    char err[512];
+    if (rt_atomic_write(rt_t.sb->config, text, strlen(text), 0644, err, sizeof err) < 0)
+        rt_env_error("cannot write daemon.json: %s", err);
+}
+
+char *rt_engine_log(void)
+{
+    char *s = rt_read_file(rt_t.sb->engine_log, 64 << 20, NULL);
+    return s ? s : strdup("");
+}
+
+/* The scrubbed environment every engine gets: an allow-list, PATH starting
+ * with the sandbox's shim dir, and the journal. */
+static char **engine_env(void)
+{
+    static char *env[8];
+    static char path[4096], journal[4096], home[64] = "HOME=/root", lang[] = "LANG=C.UTF-8";
+    snprintf(path, sizeof path, "PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             rt_t.sb->shim_dir);
+    snprintf(journal, sizeof journal, "RTCONFORM_JOURNAL=%s", rt_t.sb->journal);
+    int i = 0;
+    env[i++] = path;
+    env[i++] = journal;
+    env[i++] = home;
+    env[i++] = lang;
+    env[i] = NULL;
+    return env;
+}
+
+int rt_engine_start(const char *const *extra)
+{
+    if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to start");
+    const char *argv[64];
+    size_t n = 0;
+    static char host[4200];
+    snprintf(host, sizeof host, "unix://%s", rt_t.sb->socket);
+    argv[n++] = rt_t.run->engine;
+    argv[n++] = "--data-root";
+    argv[n++] = rt_t.sb->data_root;
+    argv[n++] = "--exec-root";
+    argv[n++] = rt_t.sb->exec_root;
+    argv[n++] = "-H";
+    argv[n++] = host;
+    argv[n++] = "--pidfile";
+    argv[n++] = rt_t.sb->pidfile;
+    argv[n++] = "--config-file";
+    argv[n++] = rt_t.sb->config;
+    if (rt_t.run->target == RT_TARGET_BUILTIN) {
+        argv[n++] = "--shim-path";
+        argv[n++] = rt_t.sb->shim_dir;
+    }
+    for (size_t i = 0; extra && extra[i] && n < 62; i++) argv[n++] = extra[i];
+    argv[n] = NULL;
+
+    if (access(rt_t.sb->config, F_OK) != 0) rt_write_config("{}\n");
+    int logfd = open(rt_t.sb->engine_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (logfd < 0) rt_env_error("cannot open engine log: %s", rt_strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) rt_env_error("fork: %s", rt_strerror(errno));
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(logfd, 1);
+        dup2(logfd, 2);
+        setpgid(0, 0);
+        execve(argv[0], (char *const *)argv, engine_env());
+        dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(logfd);
+    rt_record_pid(pid);
+    long long deadline = rt_now_ms() + rt_scaled_ms(10000);
+    /* Poll for readiness with a deadline; also notice an engine that exits. */
+    for (;;) {
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            rt_t.engine_pid = 0;
+            return WIFEXITED(status) ? (WEXITSTATUS(status) ? WEXITSTATUS(status) : 255) : 128 + WTERMSIG(status);
+        }
+        if (access(rt_t.sb->socket, F_OK) == 0 && rt_http_ping(rt_t.sb->socket, 1000)) break;
+        if (rt_now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            rt_env_error("engine did not answer /_ping within %ld ms", rt_scaled_ms(10000));
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000}; /* poll interval, not a wait for an event */
+        nanosleep(&ts, NULL);
+    }
+    rt_t.engine_pid = pid;
+    rt_t.socket = rt_t.sb->socket;
+    return 0;
+}
+
+void rt_engine_start_ok(const char *const *extra)
+{
+    int rc = rt_engine_start(extra);
+    if (rc != 0) {
+        char *log = rt_engine_log();
+        size_t len = strlen(log);
+        rt_env_error("engine exited with status %d before becoming ready: %s", rc,
+                     len > 400 ? log + len - 400 : log);
+    }
+}
+
+int rt_engine_stop(void)
+{
+    if (!rt_t.engine_pid) return -1;
+    kill(rt_t.engine_pid, SIGTERM);
+    int status = 0;
+    long long deadline = rt_now_ms() + rt_scaled_ms(10000);
+    for (;;) {
+        pid_t w = waitpid(rt_t.engine_pid, &status, WNOHANG);
+        if (w == rt_t.engine_pid) break;
+        if (rt_now_ms() > deadline) {
+            kill(rt_t.engine_pid, SIGKILL);
+            waitpid(rt_t.engine_pid, &status, 0);
+            rt_t.engine_pid = 0;
+            ck_abort_msg("engine did not exit within 10 s of SIGTERM");
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    rt_t.engine_pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void rt_api(const char *method, const char *path, const char *body, struct rt_http_resp *out)
+{
+    const char *sock = rt_t.socket ? rt_t.socket : rt_t.run->external_socket;
+    if (!sock) rt_env_error("no engine socket: start the engine first");
+    if (rt_http_request(sock, method, path, body, rt_scaled_ms(30000), out) < 0)
+        rt_env_error("%s %s: %s", method, path, out->error);
+}
+
+json_t *rt_api_get_json(const char *path)
+{
+    struct rt_http_resp r;
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "GET %s: status %ld, body %s", path, r.status, r.body ? r.body : "");
+    ck_assert_msg(r.json != NULL, "GET %s: body is not JSON: %s", path, r.body ? r.body : "");
+    json_t *j = json_incref(r.json);
+    rt_http_resp_free(&r);
+    return j;
+}

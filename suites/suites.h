@@ -1,0 +1,15 @@
+/* Every suite of the harness, one per area. Add a line here and a
+ * suites/<area>.c that defines `const struct rt_suite rt_suite_<area>`. */
+#ifndef RT_SUITES_H
+#define RT_SUITES_H
+
+#include "harness/registry.h"
+
+#define RT_SUITE_LIST \
+    RT_SUITE(info)
+
+#define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
+RT_SUITE_LIST
+#undef RT_SUITE
+
+#endif

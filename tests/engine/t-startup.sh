@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# rtengined startup: flags, directories, socket, pidfile, bad input.
+. "$(dirname "$0")/../lib.sh"
+command -v curl >/dev/null || skip_all "curl is not installed"
+
+base_flags() { # $1 = sandbox dir
+  echo --data-root "$1/data" --exec-root "$1/exec" -H "unix://$1/s.sock" --pidfile "$1/pid" --config-file "$1/daemon.json"
+}
+
+test_expect 'unknown flag: one clear line, usage hint, exit 1' '
+  set +e; "$RTENGINED" --no-such-flag >out 2>err; rc=$?; set -e
+  [ $rc -eq 1 ]
+  grep -q "unknown flag: --no-such-flag" err
+  grep -q "rtengined --help" err
+  [ ! -s out ]
+'
+
+test_expect 'unwritable data-root: failed to start daemon, exit 1' '
+  echo x >file
+  set +e; "$RTENGINED" $(base_flags "$PWD/u") --data-root "$PWD/file/data" >out 2>err; rc=$?; set -e
+  [ $rc -eq 1 ]
+  grep -q "^failed to start daemon: mkdir $PWD/file/data: not a directory$" err
+  [ ! -e "$PWD/u/s.sock" ]
+'
+
+test_expect 'starts, serves /_ping, socket 0660, pidfile; SIGTERM cleans up' '
+  mkdir -p a
+  start_engine $(base_flags "$PWD/a")
+  wait_socket "$PWD/a/s.sock" $ENGINE_PID
+  [ "$(curl -s --unix-socket a/s.sock http://localhost/_ping)" = OK ]
+  [ "$(stat -c %a a/s.sock)" = 660 ]
+  [ "$(stat -c %a a/data)" = 710 ]
+  [ "$(cat a/pid)" = "$ENGINE_PID" ]
+  kill -TERM $ENGINE_PID; wait $ENGINE_PID
+  [ ! -e a/s.sock ] && [ ! -e a/pid ]
+'
+
+test_expect 'socket in use by a live engine: refused, live engine untouched' '
+  mkdir -p b c
+  start_engine $(base_flags "$PWD/b")
+  first=$ENGINE_PID
+  wait_socket "$PWD/b/s.sock" $first
+  set +e
+  "$RTENGINED" $(base_flags "$PWD/c") -H "unix://$PWD/b/s.sock" >out 2>err; rc=$?
+  set -e
+  [ $rc -eq 1 ]
+  grep -q "^failed to start daemon: socket $PWD/b/s.sock is in use by a running engine$" err
+  curl -sf --unix-socket b/s.sock http://localhost/_ping >/dev/null
+  kill -TERM $first; wait $first
+'
+
+test_expect 'stale socket from a dead engine is reused' '
+  mkdir -p d
+  start_engine $(base_flags "$PWD/d")
+  pid=$ENGINE_PID
+  wait_socket "$PWD/d/s.sock" $pid
+  kill -9 $pid; wait $pid || true
+  [ -S d/s.sock ]            # left behind by the dead engine
+  start_engine $(base_flags "$PWD/d")
+  wait_socket "$PWD/d/s.sock" $ENGINE_PID
+  kill -TERM $ENGINE_PID; wait $ENGINE_PID
+'
+
+test_expect 'pidfile naming a live process: refused' '
+  mkdir -p e
+  sleep 60 & holder=$!
+  echo $holder >e/pid
+  set +e; "$RTENGINED" $(base_flags "$PWD/e") >out 2>err; rc=$?; set -e
+  kill $holder
+  [ $rc -eq 1 ]
+  grep -q "pid file found" err
+'
+
+test_expect 'socket path that is a symlink: refused' '
+  mkdir -p f
+  ln -s /tmp/elsewhere.sock f/s.sock
+  set +e; "$RTENGINED" $(base_flags "$PWD/f") >out 2>err; rc=$?; set -e
+  [ $rc -eq 1 ]
+  grep -q "is a symlink" err
+'
+
+test_expect 'API version prefix: /v1.45 ok, too old and too new are 400' '
+  mkdir -p g
+  start_engine $(base_flags "$PWD/g")
+  wait_socket "$PWD/g/s.sock" $ENGINE_PID
+  [ "$(curl -s -o /dev/null -w %{http_code} --unix-socket g/s.sock http://localhost/v1.45/info)" = 200 ]
+  curl -s --unix-socket g/s.sock http://localhost/v1.12/info >old
+  grep -q "client version 1.12 is too old. Minimum supported API version is 1.24" old
+  [ "$(curl -s -o /dev/null -w %{http_code} --unix-socket g/s.sock http://localhost/v1.99/info)" = 400 ]
+  [ "$(curl -s -o /dev/null -w %{http_code} --unix-socket g/s.sock http://localhost/nope)" = 404 ]
+  [ "$(curl -s -o /dev/null -w %{http_code} -X DELETE --unix-socket g/s.sock http://localhost/info)" = 405 ]
+  kill -TERM $ENGINE_PID; wait $ENGINE_PID
+'
+
+test_done

@@ -131,12 +131,16 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(UNIT_HOBJ) $(LIBENGINE) $(LIBHARNESS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS) $(CHECK_LIBS)
 
+# mk/*.mk fragments may add to CHECK_EXTRA (further check targets) and
+# ROOT_CHECKS (root-only checks .ci/run adds).
+CHECK_EXTRA ?=
+
 # ---- tests -----------------------------------------------------------------
 # RT_BUILD tells test scripts and the harness where the build tree is.
 export RT_BUILD = $(abspath $(B))
 
 check: all
-	@$(MAKE) --no-print-directory check-unit check-engine check-conformance
+	@$(MAKE) --no-print-directory check-unit check-engine check-conformance $(CHECK_EXTRA)
 
 check-unit: programs
 	@scripts/run-unit-tests.sh $(UNIT_BINS)

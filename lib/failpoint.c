@@ -298,6 +298,18 @@ long rt_failpoint_remaining(struct rt_failpoint *fp)
     return sum;
 }
 
+void rt_failpoint_advance(struct rt_failpoint *fp, long n)
+{
+    if (!fp) return;
+    pthread_mutex_lock(&fp->mu);
+    for (size_t i = 0; i < fp->n && n > 0; i++) {
+        long take = fp->terms[i].count < n ? fp->terms[i].count : n;
+        fp->terms[i].count -= take;
+        n -= take;
+    }
+    pthread_mutex_unlock(&fp->mu);
+}
+
 int rt_failpoint_from_annotations(const json_t *config, const char *prefix, const char *method,
                                   struct rt_failpoint **out, char *err, size_t errlen)
 {

@@ -50,6 +50,10 @@ void rt_failpoint_free(struct rt_failpoint *fp);
 size_t rt_failpoint_nterms(const struct rt_failpoint *fp);
 long rt_failpoint_remaining(struct rt_failpoint *fp);
 
+/* Consume N evaluations without performing their actions (for callers that
+ * keep the number of past evaluations elsewhere, e.g. one process per call). */
+void rt_failpoint_advance(struct rt_failpoint *fp, long n);
+
 /* Failpoint for METHOD from an OCI config's annotations (PREFIX + METHOD).
  * Returns 0 with *OUT = NULL when there is none, 0 with *OUT set, or -1 with
  * ERR when the annotation is present but not a valid spec. */

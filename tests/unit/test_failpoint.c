@@ -64,6 +64,19 @@ static void test_counts(void **state)
     rt_failpoint_free(fp);
 }
 
+static void test_advance(void **state)
+{
+    (void)state;
+    struct rt_failpoint *fp = must_parse("1*delay(100000)->2*error(a)->1*error(b)");
+    char msg[8];
+    rt_failpoint_advance(fp, 3); /* skips the delay without sleeping */
+    assert_int_equal(rt_failpoint_eval(fp, msg, sizeof msg), RT_FP_ERROR);
+    assert_string_equal(msg, "b");
+    rt_failpoint_advance(fp, 100);
+    assert_int_equal(rt_failpoint_eval(fp, msg, sizeof msg), RT_FP_PASS);
+    rt_failpoint_free(fp);
+}
+
 static void test_whitespace_and_text(void **state)
 {
     (void)state;
@@ -296,6 +309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequence_off_then_error),
         cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_advance),
         cmocka_unit_test(test_whitespace_and_text),
         cmocka_unit_test(test_delay_delays),
         cmocka_unit_test(test_barrier_released_by_fifo),

@@ -29,6 +29,7 @@ struct rt_config {
     char *default_runtime;   /* "" = not set */
     bool debug, has_debug;
     bool live_restore, has_live_restore;
+    bool has_default_runtime_key; /* the file had the key (even "": conflict check) */
 };
 
 /* Decode daemon.json text. Errors are the whole user-facing message after
@@ -55,6 +56,20 @@ int rt_config_from_flags(const struct rt_engine_opts *opts, struct rt_config *ou
 int rt_config_merge(const struct rt_config *flags, const struct rt_config *file,
                     const struct rt_engine_opts *opts, struct rt_config *out,
                     char *err, size_t errlen);
+
+/* The flag/file conflict check of §1.2/§4.1 step 2 (default-runtime, and
+ * debug / live-restore when given as flags): "the following directives are
+ * specified both as a flag and in the configuration file: ..." */
+int rt_config_check_conflicts(const struct rt_config *file, const struct rt_engine_opts *opts,
+                              char *err, size_t errlen);
+
+/* Startup in one call: --add-runtime flags, the config file (missing default
+ * file = none), conflicts, merge. Returns 0; -1 with ERR = the complete
+ * user-facing text (flag error block, or "unable to configure the Docker
+ * daemon with file <cfg>: <msg>"); *FLAG_ERROR tells which (flag errors
+ * print with the "Status: ... Code: 125" block). */
+int rt_config_startup(const struct rt_engine_opts *opts, struct rt_config *out, bool *flag_error,
+                      char *err, size_t errlen);
 
 /* Reload (§4.1 step 5): start from LIVE, apply FILE (runtimes replaced when
  * the key is present; default replaced only when non-empty). */

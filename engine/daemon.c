@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/api/http.h"
+#include "engine/events.h"
 #include "fsutil.h"
 #include "log.h"
 #include "naming.h"
@@ -97,6 +98,9 @@ int rt_daemon_init(struct rt_engine *e)
     if (load_engine_id(e) < 0) return -1;
     if (e->opts.pidfile && write_pidfile(e->opts.pidfile) < 0) return -1;
 
+    /* 1024 recent events for `since`; a subscriber more than 4096 events
+     * behind is dropped. */
+    e->events = rt_events_new(1024, 4096);
     char err[1024];
     e->http = rt_http_start(e, e->opts.socket_path, e->opts.group, err, sizeof err);
     if (!e->http) {
@@ -130,8 +134,12 @@ int rt_daemon_run(struct rt_engine *e)
 
 void rt_daemon_shutdown(struct rt_engine *e)
 {
+    /* End /events streams first: MHD's stop waits for connection threads. */
+    if (e->events) rt_events_shutdown(e->events);
     rt_http_stop(e->http);
     e->http = NULL;
+    rt_events_free(e->events);
+    e->events = NULL;
     if (e->opts.pidfile) unlink(e->opts.pidfile);
     rt_info("Daemon shutdown complete");
 }

@@ -8,6 +8,7 @@
 /* Every route table of the engine; add a routes_*.c table here. */
 static const struct rt_route *const tables[] = {
     rt_routes_system,
+    rt_routes_events,
 };
 
 /* Match PATH against PATTERN; captures go to REQ (if non-NULL). */

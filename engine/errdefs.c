@@ -7,7 +7,7 @@
 int rt_errclass_http_status(enum rt_errclass cls)
 {
     switch (cls) {
-    case RT_OK: return 200;
+    case RT_ERR_NONE: return 200;
     case RT_ERR_INVALID: return 400;
     case RT_ERR_NOT_FOUND: return 404;
     case RT_ERR_CONFLICT: return 409;
@@ -47,5 +47,5 @@ void rt_err_clear(struct rt_err *err)
 {
     free(err->msg);
     err->msg = NULL;
-    err->cls = RT_OK;
+    err->cls = RT_ERR_NONE;
 }

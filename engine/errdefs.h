@@ -3,7 +3,7 @@
 #define RT_ERRDEFS_H
 
 enum rt_errclass {
-    RT_OK = 0,
+    RT_ERR_NONE = 0,
     RT_ERR_INVALID,       /* invalid parameter      -> 400 */
     RT_ERR_NOT_FOUND,     /* not found              -> 404 */
     RT_ERR_CONFLICT,      /* conflict               -> 409 */

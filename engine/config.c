@@ -279,7 +279,8 @@ int rt_config_load_file(const char *path, bool explicit_path, struct rt_config *
     char *text = rt_read_file(path, MAX_CONFIG_BYTES, &len);
     if (!text) {
         int e = errno;
-        init_empty(out);
+        /* Zeroed (nothing allocated): callers may memset it and fill in. */
+        memset(out, 0, sizeof *out);
         if (e == ENOENT && !explicit_path) return 1;
         return fail(err, errlen, "%s %s: %s", e == EISDIR || e == EFBIG ? "read" : "open", path,
                     rt_strerror(e));
@@ -384,7 +385,8 @@ int rt_config_check_conflicts(const struct rt_config *file, const struct rt_engi
     /* The file's default-runtime key counts even when "" (dockerd checks keys). */
     if (file && opts->default_runtime_set && file->has_default_runtime_key)
         len += (size_t)snprintf(list + len, sizeof list - len, "%sdefault-runtime: (from flag: %s, from file: %s)",
-                                len ? ", " : "", opts->default_runtime, file->default_runtime);
+                                len ? ", " : "", opts->default_runtime,
+                                file->default_runtime ? file->default_runtime : "");
     if (file && opts->debug_set && file->has_debug && len < sizeof list)
         len += (size_t)snprintf(list + len, sizeof list - len, "%sdebug: (from flag: %s, from file: %s)",
                                 len ? ", " : "", opts->debug ? "true" : "false", file->debug ? "true" : "false");
@@ -410,7 +412,8 @@ int rt_config_merge(const struct rt_config *flags, const struct rt_config *file,
     struct rt_config merged;
     init_empty(&merged);
     free(merged.default_runtime);
-    merged.default_runtime = xstrdup(file->default_runtime[0] ? file->default_runtime : flags->default_runtime);
+    merged.default_runtime = xstrdup(file->default_runtime && file->default_runtime[0] ? file->default_runtime
+                                                                                     : flags->default_runtime);
     for (size_t i = 0; i < file->nruntimes; i++) def_copy(&file->runtimes[i], push_def(&merged));
     for (size_t i = 0; i < flags->nruntimes; i++)
         if (!rt_config_find(file, flags->runtimes[i].name)) def_copy(&flags->runtimes[i], push_def(&merged));
@@ -462,7 +465,7 @@ int rt_config_apply_reload(const struct rt_config *live, const struct rt_config 
         out->nruntimes = 0;
         for (size_t i = 0; i < file->nruntimes; i++) def_copy(&file->runtimes[i], push_def(out));
     }
-    if (file->default_runtime[0]) { /* sticky: "" keeps the previous default */
+    if (file->default_runtime && file->default_runtime[0]) { /* sticky: "" keeps the previous default */
         free(out->default_runtime);
         out->default_runtime = xstrdup(file->default_runtime);
     }
@@ -488,6 +491,7 @@ json_t *rt_config_to_json(const struct rt_config *cfg)
         json_object_set_new(rts, d->name, o);
     }
     return json_pack("{s:o, s:s, s:b, s:b}", "runtimes", rts, "default-runtime",
-                     cfg->default_runtime[0] ? cfg->default_runtime : "runc", "debug", cfg->debug,
+                     cfg->default_runtime && cfg->default_runtime[0] ? cfg->default_runtime : "runc",
+                     "debug", cfg->debug,
                      "live-restore", cfg->live_restore);
 }

@@ -1,0 +1,229 @@
+/* The OCI `features` probe (engine spec §1.4, v25+): `<BinaryName> features`
+ * for every runc-kind runtime each time a set is built; failure is a warning.
+ *
+ * Decision: results (successes and failures) are cached process-wide, keyed
+ * on the resolved binary's path, inode, size and mtime plus the runtime's
+ * args. moby re-runs the probe on every reload; with 1000 runtimes that is
+ * 1000 fork/execs per SIGHUP, far over the 100 ms reload budget. Replacing
+ * or touching the binary changes the key, so a new binary is probed again.
+ * Wrappers are keyed on their target binary + args (the wrapper file itself
+ * gets a new inode on every build). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/runtimes_int.h"
+#include "log.h"
+
+extern char **environ;
+
+#define PROBE_TIMEOUT_MS 5000
+#define PROBE_MAX_OUTPUT (1u << 20)
+#define CACHE_BUCKETS 1024
+#define CACHE_MAX 8192
+
+struct centry {
+    struct centry *next;
+    char *key;
+    char *features;            /* NULL: the probe failed */
+};
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct centry *cache[CACHE_BUCKETS];
+static size_t cache_n;
+
+static unsigned long hash(const char *s)
+{
+    unsigned long h = 1469598103934665603UL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211UL;
+    return h;
+}
+
+static void cache_clear_locked(void)
+{
+    for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+        for (struct centry *e = cache[i], *n; e; e = n) {
+            n = e->next;
+            free(e->key), free(e->features), free(e);
+        }
+        cache[i] = NULL;
+    }
+    cache_n = 0;
+}
+
+/* 1 and *OUT (copy, may be NULL) on a hit; 0 on a miss. */
+static int cache_get(const char *key, char **out)
+{
+    int hit = 0;
+    pthread_mutex_lock(&cache_mu);
+    for (struct centry *e = cache[hash(key) % CACHE_BUCKETS]; e; e = e->next) {
+        if (strcmp(e->key, key) == 0) {
+            *out = e->features ? strdup(e->features) : NULL;
+            hit = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_mu);
+    return hit;
+}
+
+static void cache_put(const char *key, const char *features)
+{
+    pthread_mutex_lock(&cache_mu);
+    if (cache_n >= CACHE_MAX) cache_clear_locked(); /* bounded; rebuilt on demand */
+    struct centry *e = calloc(1, sizeof *e);
+    if (e) {
+        e->key = strdup(key);
+        e->features = features ? strdup(features) : NULL;
+        size_t b = hash(key) % CACHE_BUCKETS;
+        e->next = cache[b];
+        cache[b] = e;
+        cache_n++;
+    }
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void drain(int fd, char **buf, size_t *len, bool *open_)
+{
+    char tmp[4096];
+    ssize_t n = read(fd, tmp, sizeof tmp);
+    if (n <= 0) {
+        if (n == 0 || (errno != EINTR && errno != EAGAIN)) *open_ = false;
+        return;
+    }
+    if (*len + (size_t)n > PROBE_MAX_OUTPUT) return; /* keep reading, drop the excess */
+    char *nb = realloc(*buf, *len + (size_t)n + 1);
+    if (!nb) return;
+    *buf = nb;
+    memcpy(nb + *len, tmp, (size_t)n);
+    *len += (size_t)n;
+    nb[*len] = '\0';
+}
+
+/* Run BIN features; 0 with *OUT = stdout, or -1 with REASON (Go-ish
+ * "exit status N") and *ERRTXT = stderr. */
+static int run_probe(const char *bin, char **out, char **errtxt, char *reason, size_t rlen)
+{
+    int po[2], pe[2];
+    *out = *errtxt = NULL;
+    if (pipe2(po, O_CLOEXEC) < 0) { snprintf(reason, rlen, "%s", strerror(errno)); return -1; }
+    if (pipe2(pe, O_CLOEXEC) < 0) {
+        close(po[0]), close(po[1]);
+        snprintf(reason, rlen, "%s", strerror(errno));
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, defs;
+    sigemptyset(&none);
+    sigemptyset(&defs);
+    sigaddset(&defs, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);  /* the engine blocks SIGTERM etc. */
+    posix_spawnattr_setsigdefault(&at, &defs);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    char *argv[] = {(char *)bin, (char *)"features", NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, bin, &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(po[1]), close(pe[1]);
+    if (rc != 0) {
+        close(po[0]), close(pe[0]);
+        snprintf(reason, rlen, "fork/exec %s: %s", bin, strerror(rc));
+        return -1;
+    }
+    size_t olen = 0, elen = 0;
+    bool oopen = true, eopen = true, timed_out = false;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (oopen || eopen) {
+        long left = PROBE_TIMEOUT_MS - elapsed_ms(&t0);
+        if (left <= 0) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        struct pollfd pf[2] = {{oopen ? po[0] : -1, POLLIN, 0}, {eopen ? pe[0] : -1, POLLIN, 0}};
+        if (poll(pf, 2, (int)left) < 0 && errno != EINTR) break;
+        if (pf[0].revents) drain(po[0], out, &olen, &oopen);
+        if (pf[1].revents) drain(pe[0], errtxt, &elen, &eopen);
+    }
+    close(po[0]), close(pe[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (timed_out) { snprintf(reason, rlen, "signal: killed"); return -1; }
+    if (WIFSIGNALED(status)) { snprintf(reason, rlen, "signal: %s", strsignal(WTERMSIG(status))); return -1; }
+    if (WEXITSTATUS(status) != 0) { snprintf(reason, rlen, "exit status %d", WEXITSTATUS(status)); return -1; }
+    return 0;
+}
+
+void rt_features_probe(struct rt_runtime *rt)
+{
+    /* Which file to stat for the key and which to execute. */
+    const char *target = rt->kind == RT_RK_PATH_ARGS ? rt->path : rt->runc.binary_name;
+    if (!target || !*target) return;
+    char *resolved = NULL, msg[2048];
+    if (rt_lookpath(target, &resolved, msg, sizeof msg) < 0) {
+        rt_log_kv(RT_LOG_WARN, "error", msg, "Failed to run [%s features]: \"\"",
+                  rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : target);
+        return;
+    }
+    struct stat st;
+    if (stat(resolved, &st) < 0) memset(&st, 0, sizeof st);
+    size_t klen = strlen(resolved) + 128;
+    for (size_t i = 0; i < rt->nargs && rt->kind == RT_RK_PATH_ARGS; i++) klen += strlen(rt->args[i]) + 1;
+    char *key = malloc(klen);
+    if (!key) abort();
+    size_t k = (size_t)snprintf(key, klen, "%s|%lu|%lu|%lld|%lld.%09ld", resolved, (unsigned long)st.st_dev,
+                                (unsigned long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                                st.st_mtim.tv_nsec);
+    for (size_t i = 0; i < rt->nargs && rt->kind == RT_RK_PATH_ARGS; i++)
+        k += (size_t)snprintf(key + k, klen - k, "\x1f%s", rt->args[i]);
+
+    char *cached = NULL;
+    if (cache_get(key, &cached)) {
+        rt->features = cached;
+        free(key), free(resolved);
+        return;
+    }
+    const char *exe = rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : resolved;
+    char *out = NULL, *errtxt = NULL, reason[256];
+    char *features = NULL;
+    if (run_probe(exe, &out, &errtxt, reason, sizeof reason) == 0) {
+        json_error_t je;
+        json_t *j = out ? json_loads(out, 0, &je) : NULL;
+        if (j && json_is_object(j)) features = json_dumps(j, JSON_COMPACT);
+        else rt_log_kv(RT_LOG_WARN, "error", out ? je.text : "empty output",
+                       "Failed to parse the features of [%s features]", exe);
+        json_decref(j);
+    } else {
+        size_t n = errtxt ? strlen(errtxt) : 0;
+        while (n && (errtxt[n - 1] == '\n' || errtxt[n - 1] == ' ')) errtxt[--n] = '\0';
+        rt_log_kv(RT_LOG_WARN, "error", reason, "Failed to run [%s features]: \"%s\"", exe, errtxt ? errtxt : "");
+    }
+    cache_put(key, features);
+    rt->features = features;
+    free(out), free(errtxt), free(key), free(resolved);
+}

@@ -76,3 +76,11 @@ size_t rt_registry_count(void)
         for (const struct rt_test *t = rt_suites[s]->tests; t->id; t++) n++;
     return n;
 }
+
+const struct rt_suite *rt_registry_suite_of(const struct rt_test *test)
+{
+    for (size_t s = 0; rt_suites[s]; s++)
+        for (const struct rt_test *t = rt_suites[s]->tests; t->id; t++)
+            if (t == test) return rt_suites[s];
+    return NULL;
+}

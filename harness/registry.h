@@ -53,6 +53,11 @@ struct rt_test {
     { .id = (id_), .level = (level_), .profiles = (prof_), .spec = (spec_), \
       .caps = (caps_), .desc = (desc_), .ttest = &fn##_ttest }
 
+/* Same, with a timeout in seconds (before --timeout-multiplier). */
+#define RT_TEST_TIMEOUT(fn, id_, level_, prof_, spec_, caps_, desc_, secs_) \
+    { .id = (id_), .level = (level_), .profiles = (prof_), .spec = (spec_), \
+      .caps = (caps_), .desc = (desc_), .ttest = &fn##_ttest, .timeout = (secs_) }
+
 struct rt_suite {
     const char *name;              /* area, e.g. "info" */
     const struct rt_test *tests;   /* terminated by an entry with id == NULL */
@@ -70,6 +75,8 @@ const char *rt_caps_str(unsigned mask, char *buf, size_t len);
 
 /* Look up a test by ID; NULL if none. */
 const struct rt_test *rt_registry_find(const char *id);
+/* The suite (area) a registered test belongs to; NULL if none. */
+const struct rt_suite *rt_registry_suite_of(const struct rt_test *t);
 size_t rt_registry_count(void);
 
 #endif

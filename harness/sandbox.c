@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +127,37 @@ int rt_sandbox_reap_leaks(const struct rt_sandbox *sb, char *desc, size_t len)
         n++;
     }
     closedir(d);
+    return n;
+}
+
+int rt_sandbox_reap_mounts(const struct rt_sandbox *sb, char *desc, size_t len)
+{
+    char *info = rt_read_file("/proc/self/mountinfo", 16 << 20, NULL);
+    if (len) desc[0] = '\0';
+    if (!info) return 0;
+    size_t dlen = strlen(sb->dir), at = 0;
+    int n = 0;
+    for (char *save = NULL, *l = strtok_r(info, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        /* "id parent major:minor root mountpoint ..." with \040-style escapes */
+        char mp[4096];
+        if (sscanf(l, "%*s %*s %*s %*s %4095s", mp) != 1) continue;
+        char un[4096];
+        size_t j = 0;
+        for (size_t i = 0; mp[i] && j + 1 < sizeof un; i++) {
+            if (mp[i] == '\\' && mp[i + 1] && mp[i + 2] && mp[i + 3]) {
+                un[j++] = (char)((mp[i + 1] - '0') * 64 + (mp[i + 2] - '0') * 8 + (mp[i + 3] - '0'));
+                i += 3;
+            } else {
+                un[j++] = mp[i];
+            }
+        }
+        un[j] = '\0';
+        if (strncmp(un, sb->dir, dlen) != 0 || (un[dlen] != '/' && un[dlen] != '\0')) continue;
+        if (at < len) at += (size_t)snprintf(desc + at, len - at, "%s%s", n ? ", " : "", un);
+        umount2(un, MNT_DETACH);
+        n++;
+    }
+    free(info);
     return n;
 }
 

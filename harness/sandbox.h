@@ -32,6 +32,9 @@ int rt_sandbox_kill_recorded(const struct rt_sandbox *sb);
  * (they inherited RTCONFORM_JOURNAL): leaked shims and children. Kills
  * them; returns how many there were and lists their pids/cmds into DESC. */
 int rt_sandbox_reap_leaks(const struct rt_sandbox *sb, char *desc, size_t len);
+/* Mounts at or under the sandbox (from /proc/self/mountinfo): leaked by
+ * the test. Lazily unmounts them; returns how many, listed into DESC. */
+int rt_sandbox_reap_mounts(const struct rt_sandbox *sb, char *desc, size_t len);
 void rt_sandbox_destroy(struct rt_sandbox *sb, bool remove_files);
 
 #endif

@@ -88,6 +88,14 @@ void rt_write_config(const char *text)
     char err[512];
     if (rt_atomic_write(rt_t.sb->config, text, strlen(text), 0644, err, sizeof err) < 0)
         rt_env_error("cannot write daemon.json: %s", err);
+    /* Keep every generation (daemon.json.<n>) for the reports; a test is
+     * one process, so a static counter numbers its writes. */
+    static int generation;
+    char name[64];
+    snprintf(name, sizeof name, "daemon.json.%d", ++generation);
+    char *copy = rt_path_join(rt_t.sb->dir, name);
+    rt_atomic_write(copy, text, strlen(text), 0644, NULL, 0);
+    free(copy);
 }
 
 char *rt_engine_log(void)

@@ -11,6 +11,8 @@
 
 #include "engine/api/http.h"
 #include "engine/events.h"
+#include "engine/runtimes_startup.h"
+#include "engine/snapshot.h"
 #include "fsutil.h"
 #include "log.h"
 #include "naming.h"
@@ -92,11 +94,25 @@ int rt_daemon_init(struct rt_engine *e)
     clock_gettime(CLOCK_REALTIME, &e->started);
     gethostname(e->hostname, sizeof e->hostname - 1);
     umask(022);
-    if (make_dir(e->opts.data_root, 0710) < 0) return -1;
-    chmod(e->opts.data_root, 0710);
-    if (make_dir(e->opts.exec_root, 0700) < 0) return -1;
-    if (load_engine_id(e) < 0) return -1;
-    if (e->opts.pidfile && write_pidfile(e->opts.pidfile) < 0) return -1;
+    /* Flags + daemon.json first, as dockerd: a bad config touches nothing. */
+    struct rt_config cfg;
+    if (rt_startup_load_config(&e->opts, &cfg) < 0) return -1;
+    if (rt_cfg_debug(&cfg, e->opts.debug)) rt_log_set_level(RT_LOG_DEBUG);
+    if (make_dir(e->opts.data_root, 0710) < 0 || (chmod(e->opts.data_root, 0710), 0) ||
+        make_dir(e->opts.exec_root, 0700) < 0 || load_engine_id(e) < 0 ||
+        (e->opts.pidfile && write_pidfile(e->opts.pidfile) < 0)) {
+        rt_config_free(&cfg);
+        return -1;
+    }
+    /* Wipe <data-root>/runtimes, build and publish the first snapshot. */
+    struct rt_runtime_set *set = rt_startup_build_runtimes(&e->opts, &cfg, e->opts.data_root);
+    if (!set) {
+        rt_config_free(&cfg);
+        if (e->opts.pidfile) unlink(e->opts.pidfile);
+        return -1;
+    }
+    if (!e->snaps) e->snaps = rt_snapstore_new();
+    rt_snapshot_publish(e->snaps, &cfg, set);
 
     /* 1024 recent events for `since`; a subscriber more than 4096 events
      * behind is dropped. */

@@ -6,6 +6,7 @@
 
 #include "engine/daemon.h"
 #include "engine/engine.h"
+#include "engine/runtimes_startup.h"
 #include "log.h"
 
 int main(int argc, char **argv)
@@ -31,8 +32,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (engine.opts.validate) {
-        puts("configuration OK");
-        return 0;
+        rc = rt_startup_validate(&engine.opts) < 0 ? 1 : 0;
+        rt_engine_opts_free(&engine.opts);
+        return rc;
     }
     if (rt_daemon_init(&engine) < 0) return 1;
     rt_info("Daemon has completed initialization");

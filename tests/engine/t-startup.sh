@@ -4,6 +4,8 @@
 command -v curl >/dev/null || skip_all "curl is not installed"
 
 base_flags() { # $1 = sandbox dir
+  # An explicitly given --config-file must exist (dockerd: open ...: no such file).
+  mkdir -p "$1" && { [ -e "$1/daemon.json" ] || echo '{}' >"$1/daemon.json"; }
   echo --data-root "$1/data" --exec-root "$1/exec" -H "unix://$1/s.sock" --pidfile "$1/pid" --config-file "$1/daemon.json"
 }
 

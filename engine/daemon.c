@@ -11,6 +11,7 @@
 
 #include "engine/api/http.h"
 #include "engine/events.h"
+#include "engine/reload.h"
 #include "engine/runtimes_startup.h"
 #include "engine/snapshot.h"
 #include "fsutil.h"
@@ -140,7 +141,7 @@ int rt_daemon_run(struct rt_engine *e)
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGHUP) {
-            rt_info("Got signal to reload configuration, reloading from: %s", e->opts.config_file);
+            rt_engine_reload(e, NULL, 0); /* logs its own outcome */
             continue;
         }
         rt_info("Processing signal '%s'", sig == SIGTERM ? "terminated" : "interrupt");
@@ -156,6 +157,8 @@ void rt_daemon_shutdown(struct rt_engine *e)
     e->http = NULL;
     rt_events_free(e->events);
     e->events = NULL;
+    rt_snapstore_free(e->snaps); /* no reader is left once the server stopped */
+    e->snaps = NULL;
     if (e->opts.pidfile) unlink(e->opts.pidfile);
     rt_info("Daemon shutdown complete");
 }

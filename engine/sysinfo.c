@@ -1,5 +1,9 @@
 #include "engine/sysinfo.h"
 
+#include "engine/events.h"
+#include "engine/rtversion.h"
+#include "engine/snapshot.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysinfo.h>
@@ -16,7 +20,7 @@ static const char *go_arch(const char *machine)
 
 json_t *rt_engine_version_json(struct rt_engine *engine)
 {
-    (void)engine;
+    struct rt_snapshot *snap = engine->snaps ? rt_snapshot_get(engine->snaps) : NULL;
     struct utsname u;
     uname(&u);
     json_t *components = json_array();
@@ -26,6 +30,14 @@ json_t *rt_engine_version_json(struct rt_engine *engine)
                   "ApiVersion", RT_API_VERSION, "Arch", go_arch(u.machine), "Experimental", "false",
                   "GitCommit", "", "KernelVersion", u.release, "MinAPIVersion", RT_API_MIN_VERSION,
                   "Os", "linux"));
+    /* §6.2: the runtime component is named after the default runtime and
+     * only present when its version could be determined. */
+    const struct rt_rtversion *v = snap ? rt_snapshot_runtime_version(snap) : NULL;
+    if (v && v->ran)
+        json_array_append_new(components,
+            json_pack("{s:s, s:s, s:{s:s}}", "Name", snap->set->default_name, "Version", v->version,
+                      "Details", "GitCommit", v->commit));
+    rt_snapshot_put(snap);
     return json_pack("{s:{s:s}, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                      "Platform", "Name", "rtengined",
                      "Components", components,
@@ -35,16 +47,10 @@ json_t *rt_engine_version_json(struct rt_engine *engine)
                      "BuildTime", "");
 }
 
-/* Stock runtimes (spec §1.3): runc and io.containerd.runc.v2, path "runc". */
-static json_t *runtimes_json(void)
-{
-    return json_pack("{s:{s:s}, s:{s:s}}", "io.containerd.runc.v2", "path", "runc",
-                     "runc", "path", "runc");
-}
-
 json_t *rt_engine_info_json(struct rt_engine *engine, int api_minor)
 {
-    (void)api_minor;
+    /* One snapshot for the whole response (§4.2). */
+    struct rt_snapshot *snap = engine->snaps ? rt_snapshot_get(engine->snaps) : NULL;
     struct utsname u;
     uname(&u);
     struct sysinfo si;
@@ -79,7 +85,7 @@ json_t *rt_engine_info_json(struct rt_engine *engine, int api_minor)
     json_object_set_new(info, "IPv4Forwarding", json_false());
     json_object_set_new(info, "BridgeNfIptables", json_false());
     json_object_set_new(info, "BridgeNfIp6tables", json_false());
-    json_object_set_new(info, "Debug", json_boolean(engine->opts.debug));
+    json_object_set_new(info, "Debug", json_boolean(snap ? rt_cfg_debug(&snap->cfg, engine->opts.debug) : engine->opts.debug));
     json_object_set_new(info, "NFd", json_integer(0));
     json_object_set_new(info, "OomKillDisable", json_false());
     json_object_set_new(info, "NGoroutines", json_integer(0));
@@ -87,7 +93,8 @@ json_t *rt_engine_info_json(struct rt_engine *engine, int api_minor)
     json_object_set_new(info, "LoggingDriver", json_string("json-file"));
     json_object_set_new(info, "CgroupDriver", json_string("none"));
     json_object_set_new(info, "CgroupVersion", json_string("2"));
-    json_object_set_new(info, "NEventsListener", json_integer(0));
+    json_object_set_new(info, "NEventsListener",
+                        json_integer(engine->events ? (json_int_t)rt_events_nsubscribers(engine->events) : 0));
     json_object_set_new(info, "KernelVersion", json_string(u.release));
     json_object_set_new(info, "OperatingSystem", json_string("rtengined"));
     json_object_set_new(info, "OSVersion", json_string(""));
@@ -107,18 +114,23 @@ json_t *rt_engine_info_json(struct rt_engine *engine, int api_minor)
     json_object_set_new(info, "Labels", json_array());
     json_object_set_new(info, "ExperimentalBuild", json_false());
     json_object_set_new(info, "ServerVersion", json_string(RT_VERSION));
-    json_object_set_new(info, "Runtimes", runtimes_json());
-    json_object_set_new(info, "DefaultRuntime", json_string("runc"));
+    json_object_set_new(info, "Runtimes", snap ? rt_runtimes_info_json(snap->set, api_minor >= 44) : json_object());
+    json_object_set_new(info, "DefaultRuntime", json_string(snap ? snap->set->default_name : "runc"));
     json_object_set_new(info, "Swarm", json_pack("{s:s, s:s, s:s, s:s, s:b, s:n}", "NodeID", "",
                                                  "NodeAddr", "", "LocalNodeState", "inactive",
                                                  "Error", "", "ControlAvailable", 0, "RemoteManagers"));
-    json_object_set_new(info, "LiveRestoreEnabled", json_boolean(engine->opts.live_restore));
+    json_object_set_new(info, "LiveRestoreEnabled", json_boolean(snap ? rt_cfg_live_restore(&snap->cfg, engine->opts.live_restore)
+                                                             : engine->opts.live_restore));
     json_object_set_new(info, "Isolation", json_string(""));
     json_object_set_new(info, "InitBinary", json_string(""));
     json_object_set_new(info, "ContainerdCommit", json_pack("{s:s, s:s}", "ID", "N/A", "Expected", "N/A"));
-    json_object_set_new(info, "RuncCommit", json_pack("{s:s, s:s}", "ID", "N/A", "Expected", "N/A"));
+    /* §6.2: commit line of `<default BinaryName> --version`, cached per snapshot */
+    const struct rt_rtversion *v = snap ? rt_snapshot_runtime_version(snap) : NULL;
+    const char *commit = v && v->ran ? v->commit : "N/A";
+    json_object_set_new(info, "RuncCommit", json_pack("{s:s, s:s}", "ID", commit, "Expected", commit));
     json_object_set_new(info, "InitCommit", json_pack("{s:s, s:s}", "ID", "N/A", "Expected", "N/A"));
     json_object_set_new(info, "SecurityOptions", json_array());
     json_object_set_new(info, "Warnings", json_null());
+    rt_snapshot_put(snap);
     return info;
 }

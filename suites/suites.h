@@ -6,7 +6,9 @@
 #include "harness/registry.h"
 
 #define RT_SUITE_LIST \
-    RT_SUITE(info)
+    RT_SUITE(info) \
+    RT_SUITE(selftest) \
+    RT_SUITE(reload)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

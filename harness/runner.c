@@ -257,7 +257,10 @@ static bool pre_classify(struct ctx *c, struct item *it)
     const struct rt_test *t = it->t;
     const struct rt_expect_entry *e = it->r.expect;
     json_t *p = c->probe;
-    if (it->r.outcome == RT_DISABLED) return true;
+    if (it->r.outcome == RT_DISABLED) {
+        set_msg(&it->r, "%s", t->profiles & c->o->profile ? "disabled by --skip" : "not in this profile");
+        return true;
+    }
     it->r.outcome = RT_SKIP;
     if (e && e->kind == RT_EXPECT_SKIP) {
         set_msg(&it->r, "expected skip (%s): %s [%s]", e->reason_class, e->reason, e->link);
@@ -442,8 +445,9 @@ static bool selected(const struct rt_test *t, const struct rt_run_opts *o, regex
     snprintf(hay, sizeof hay, "%s %s", t->id, t->desc);
     if (focus && regexec(focus, hay, 0, NULL, 0) != 0) return false;
     if (rerun && !json_object_get(rerun, t->id)) return false;
-    /* The self-test cases exist only for the selftest profile. */
-    if ((t->profiles & RT_PROF_SELFTEST) && !(o->profile & RT_PROF_SELFTEST)) return false;
+    /* The self-test cases exist only for the selftest profile, which has
+     * nothing else. */
+    if ((t->profiles & RT_PROF_SELFTEST) != (o->profile & RT_PROF_SELFTEST)) return false;
     *disabled = (skip && regexec(skip, hay, 0, NULL, 0) == 0) || !(t->profiles & o->profile);
     return true;
 }
@@ -558,10 +562,7 @@ int rt_run(const struct rt_run_opts *o)
             it->t = t;
             it->r.test = t;
             it->r.expect = rt_expect_find(c.expect, t->id);
-            if (dis) {
-                it->r.outcome = RT_DISABLED;
-                it->r.message = strdup(t->profiles & o->profile ? "disabled by --skip" : "not in this profile");
-            }
+            if (dis) it->r.outcome = RT_DISABLED;
         }
     c.total = n;
     c.probe = rt_probe_target(&o->cfg, c.root);

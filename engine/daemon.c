@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/api/http.h"
+#include "engine/containers_rt.h"
 #include "engine/events.h"
 #include "engine/reload.h"
 #include "engine/runtimes_startup.h"
@@ -118,6 +119,12 @@ int rt_daemon_init(struct rt_engine *e)
     /* 1024 recent events for `since`; a subscriber more than 4096 events
      * behind is dropped. */
     e->events = rt_events_new(1024, 4096);
+    /* Image + container stores, restore and restart policies (containers_rt.h). */
+    if (rt_engine_state_init(e) < 0) {
+        fatal_msg("cannot open the image or container store under the data-root");
+        if (e->opts.pidfile) unlink(e->opts.pidfile);
+        return -1;
+    }
     char err[1024];
     e->http = rt_http_start(e, e->opts.socket_path, e->opts.group, err, sizeof err);
     if (!e->http) {

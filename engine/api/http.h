@@ -72,6 +72,8 @@ struct rt_route {
 /* Route tables, one per routes_*.c file; NULL-terminated (fn == NULL). */
 extern const struct rt_route rt_routes_system[];
 extern const struct rt_route rt_routes_events[];
+extern const struct rt_route rt_routes_containers[];
+extern const struct rt_route rt_routes_images[];
 
 /* Dispatch one request (used by the server and by unit tests). */
 void rt_router_dispatch(struct rt_req *req, struct rt_resp *resp);

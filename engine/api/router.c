@@ -9,6 +9,8 @@
 static const struct rt_route *const tables[] = {
     rt_routes_system,
     rt_routes_events,
+    rt_routes_containers,
+    rt_routes_images,
 };
 
 /* Match PATH against PATTERN; captures go to REQ (if non-NULL). */

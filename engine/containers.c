@@ -1,0 +1,514 @@
+/* Container store: objects, lookup, committed views, names, insert/remove. */
+#include "engine/containers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "naming.h"
+
+struct entry {
+    struct rt_container *c;
+    json_t *view;              /* immutable; replaced at each commit */
+    char *name;                /* "/x" */
+};
+
+struct rt_ctr_store {
+    pthread_mutex_t mu;        /* short: guards the array and the views */
+    struct entry *e;
+    size_t n, cap;
+    char *root;                /* <data-root>/containers */
+};
+
+static struct rt_ctr_store *default_store;
+static rt_ctr_start_fn start_hook;
+
+void rt_ctr_set_start_hook(rt_ctr_start_fn fn) { __atomic_store_n(&start_hook, fn, __ATOMIC_RELEASE); }
+rt_ctr_start_fn rt_ctr_get_start_hook(void) { return __atomic_load_n(&start_hook, __ATOMIC_ACQUIRE); }
+struct rt_ctr_store *rt_ctr_store_default(void) { return __atomic_load_n(&default_store, __ATOMIC_ACQUIRE); }
+void rt_ctr_store_set_default(struct rt_ctr_store *s) { __atomic_store_n(&default_store, s, __ATOMIC_RELEASE); }
+const char *rt_ctr_store_root(const struct rt_ctr_store *s) { return s->root; }
+
+struct rt_ctr_store *rt_ctr_store_new(const char *data_root)
+{
+    struct rt_ctr_store *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    pthread_mutex_init(&s->mu, NULL);
+    s->root = rt_path_join(data_root, "containers");
+    if (rt_mkdir_p(s->root, 0700) < 0) {
+        rt_error("mkdir %s: %s", s->root, rt_strerror(errno));
+        rt_ctr_store_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void container_free(struct rt_container *c)
+{
+    json_decref(c->doc);
+    json_decref(c->hc);
+    free(c->dir);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+void rt_ctr_put(struct rt_container *c)
+{
+    if (c && __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0) container_free(c);
+}
+
+static struct rt_container *ref(struct rt_container *c)
+{
+    __atomic_add_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
+    return c;
+}
+
+void rt_ctr_store_free(struct rt_ctr_store *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        json_decref(s->e[i].view);
+        free(s->e[i].name);
+        rt_ctr_put(s->e[i].c);
+    }
+    free(s->e);
+    free(s->root);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+/* ---- names ---- */
+
+static bool name_char(char ch, bool first)
+{
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) return true;
+    return !first && (ch == '_' || ch == '.' || ch == '-');
+}
+
+bool rt_ctr_name_valid(const char *name)
+{
+    if (!name) return false;
+    if (*name == '/') name++;
+    if (!name_char(name[0], true) || !name[1]) return false;
+    for (const char *p = name + 1; *p; p++)
+        if (!name_char(*p, false)) return false;
+    return true;
+}
+
+/* Caller holds s->mu. */
+static ssize_t find_name_locked(struct rt_ctr_store *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->e[i].name + 1, name + (*name == '/'))) return (ssize_t)i;
+    return -1;
+}
+
+char *rt_ctr_name_generate(struct rt_ctr_store *s)
+{
+    static const char *const adj[] = {"brave", "calm", "eager", "fervent", "gallant", "happy",
+                                      "jolly", "keen", "lucid", "modest", "nifty", "quirky",
+                                      "serene", "tender", "upbeat", "vibrant", "witty", "zealous"};
+    static const char *const who[] = {"hopper", "lovelace", "turing", "curie", "noether",
+                                      "ritchie", "thompson", "knuth", "hamilton", "shannon",
+                                      "lamport", "liskov", "dijkstra", "babbage", "goldberg"};
+    unsigned char rnd[8];
+    FILE *f = fopen("/dev/urandom", "rb");
+    for (int attempt = 0;; attempt++) {
+        if (!f || fread(rnd, 1, sizeof rnd, f) != sizeof rnd)
+            for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (unsigned char)rand();
+        char *name = NULL;
+        if (attempt < 10)
+            (void)!asprintf(&name, "/%s_%s", adj[rnd[0] % 18], who[rnd[1] % 15]);
+        else
+            (void)!asprintf(&name, "/%s_%s%u", adj[rnd[0] % 18], who[rnd[1] % 15],
+                            (unsigned)rnd[2] * 256u + rnd[3]);
+        if (!name) break;
+        pthread_mutex_lock(&s->mu);
+        bool used = find_name_locked(s, name) >= 0;
+        pthread_mutex_unlock(&s->mu);
+        if (!used) {
+            if (f) fclose(f);
+            return name;
+        }
+        free(name);
+    }
+    if (f) fclose(f);
+    return NULL;
+}
+
+/* ---- state helpers ---- */
+
+void rt_ctr_now(char out[40])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* Go trims trailing zeros of the fraction */
+    char frac[16];
+    snprintf(frac, sizeof frac, "%09ld", ts.tv_nsec);
+    size_t n = strlen(frac);
+    while (n && frac[n - 1] == '0') frac[--n] = '\0';
+    snprintf(out, 40, "%s%s%sZ", base, n ? "." : "", frac);
+}
+
+static json_t *state_of(const json_t *doc) { return json_object_get(doc, "State"); }
+static bool jbool(const json_t *o, const char *k) { return json_is_true(json_object_get(o, k)); }
+
+const char *rt_ctr_status(const json_t *doc)
+{
+    const json_t *st = state_of(doc);
+    if (jbool(st, "Running")) {
+        if (jbool(st, "Paused")) return "paused";
+        if (jbool(st, "Restarting")) return "restarting";
+        return "running";
+    }
+    if (jbool(st, "RemovalInProgress")) return "removing";
+    if (jbool(st, "Dead")) return "dead";
+    const char *started = json_string_value(json_object_get(st, "StartedAt"));
+    if (!started || !strncmp(started, "0001-01-01", 10)) return "created";
+    return "exited";
+}
+
+void rt_ctr_set_running(struct rt_container *c, int pid)
+{
+    json_t *st = state_of(c->doc);
+    char now[40];
+    rt_ctr_now(now);
+    json_object_set_new(st, "Running", json_true());
+    json_object_set_new(st, "Paused", json_false());
+    json_object_set_new(st, "Restarting", json_false());
+    json_object_set_new(st, "OOMKilled", json_false());
+    json_object_set_new(st, "Pid", json_integer(pid));
+    json_object_set_new(st, "ExitCode", json_integer(0));
+    json_object_set_new(st, "Error", json_string(""));
+    json_object_set_new(st, "StartedAt", json_string(now));
+    json_object_set_new(c->doc, "HasBeenStartedBefore", json_true());
+    json_object_set_new(c->doc, "HasBeenManuallyStopped", json_false());
+}
+
+void rt_ctr_set_stopped(struct rt_container *c, int exit_code)
+{
+    json_t *st = state_of(c->doc);
+    char now[40];
+    rt_ctr_now(now);
+    json_object_set_new(st, "Running", json_false());
+    json_object_set_new(st, "Paused", json_false());
+    json_object_set_new(st, "Restarting", json_false());
+    json_object_set_new(st, "Pid", json_integer(0));
+    json_object_set_new(st, "ExitCode", json_integer(exit_code));
+    json_object_set_new(st, "FinishedAt", json_string(now));
+}
+
+void rt_ctr_set_error(struct rt_container *c, int exit_code, const char *msg)
+{
+    json_t *st = state_of(c->doc);
+    json_object_set_new(st, "ExitCode", json_integer(exit_code));
+    json_object_set_new(st, "Error", json_string(msg ? msg : ""));
+}
+
+const char *rt_ctr_runtime(const struct rt_container *c)
+{
+    const char *r = json_string_value(json_object_get(c->hc, "Runtime"));
+    return r ? r : "";
+}
+
+/* ---- views ---- */
+
+static json_t *copy_or_null(const json_t *v) { return v ? json_deep_copy(v) : json_null(); }
+
+/* The inspect-shaped view of a committed state. */
+static json_t *build_view(const struct rt_container *c)
+{
+    const json_t *d = c->doc, *st = state_of(d);
+    json_t *v = json_object();
+    json_object_set_new(v, "Id", json_string(c->id));
+    json_object_set_new(v, "Created", copy_or_null(json_object_get(d, "Created")));
+    json_object_set_new(v, "Path", copy_or_null(json_object_get(d, "Path")));
+    json_object_set_new(v, "Args", json_object_get(d, "Args") ? json_deep_copy(json_object_get(d, "Args")) : json_array());
+    json_t *s = json_object();
+    json_object_set_new(s, "Status", json_string(rt_ctr_status(d)));
+    static const char *const keys[] = {"Running", "Paused", "Restarting", "OOMKilled", "Dead",
+                                       "Pid", "ExitCode", "Error", "StartedAt", "FinishedAt"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *x = json_object_get(st, keys[i]);
+        json_object_set_new(s, keys[i], x ? json_deep_copy(x) : json_false());
+    }
+    json_object_set_new(v, "State", s);
+    json_object_set_new(v, "Image", copy_or_null(json_object_get(d, "Image")));
+    static const char *const strs[] = {"ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name"};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        json_object_set_new(v, strs[i], json_string(rt_json_str(d, strs[i], "")));
+    json_object_set_new(v, "RestartCount", json_integer(rt_json_int(d, "RestartCount", 0)));
+    json_object_set_new(v, "Driver", json_string(rt_json_str(d, "Driver", "rtengined")));
+    json_object_set_new(v, "Platform", json_string(rt_json_str(d, "OS", "linux")));
+    json_object_set_new(v, "MountLabel", json_string(rt_json_str(d, "MountLabel", "")));
+    json_object_set_new(v, "ProcessLabel", json_string(rt_json_str(d, "ProcessLabel", "")));
+    json_object_set_new(v, "AppArmorProfile", json_string(rt_json_str(d, "AppArmorProfile", "")));
+    json_object_set_new(v, "ExecIDs", json_null());
+    json_t *hc = c->hc ? json_deep_copy(c->hc) : json_object();
+    const char *rt = json_string_value(json_object_get(hc, "Runtime"));
+    if (rt && !*rt) json_object_del(hc, "Runtime"); /* §5.1: omitted when empty */
+    json_object_set_new(v, "HostConfig", hc);
+    json_object_set_new(v, "GraphDriver", json_pack("{s:n,s:s}", "Data", "Name", "rtengined"));
+    json_object_set_new(v, "Mounts", json_array());
+    json_object_set_new(v, "Config", json_object_get(d, "Config") ? json_deep_copy(json_object_get(d, "Config")) : json_object());
+    json_t *ns = json_object_get(d, "NetworkSettings");
+    json_object_set_new(v, "NetworkSettings", ns ? json_deep_copy(ns) : json_pack("{s:{}}", "Networks"));
+    return v;
+}
+
+/* Publish C's view (caller holds C->LOCK, not s->mu). */
+static void publish(struct rt_ctr_store *s, struct rt_container *c)
+{
+    json_t *v = build_view(c);
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].c == c) {
+            json_t *old = s->e[i].view;
+            s->e[i].view = v;
+            v = old;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+    json_decref(v);
+}
+
+/* ---- lookup ---- */
+
+/* Caller holds s->mu. Index of REF, or -1 with ERR. */
+static ssize_t find_locked(struct rt_ctr_store *s, const char *r, struct rt_err *err)
+{
+    if (!r || !*r) {
+        rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r ? r : "");
+        return -1;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->e[i].c->id, r)) return (ssize_t)i;
+    ssize_t i = find_name_locked(s, r);
+    if (i >= 0) return i;
+    size_t len = strlen(r);
+    ssize_t hit = -1;
+    if (len < 64 && strspn(r, "0123456789abcdef") == len)
+        for (size_t k = 0; k < s->n; k++)
+            if (!strncmp(s->e[k].c->id, r, len)) {
+                if (hit >= 0) {
+                    rt_err_set(err, RT_ERR_INVALID, "multiple IDs found with provided prefix: %s", r);
+                    return -1;
+                }
+                hit = (ssize_t)k;
+            }
+    if (hit < 0) rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r);
+    return hit;
+}
+
+struct rt_container *rt_ctr_lookup(struct rt_ctr_store *s, const char *r, struct rt_err *err)
+{
+    pthread_mutex_lock(&s->mu);
+    ssize_t i = find_locked(s, r, err);
+    struct rt_container *c = i >= 0 ? ref(s->e[i].c) : NULL;
+    pthread_mutex_unlock(&s->mu);
+    return c;
+}
+
+json_t *rt_ctr_view(struct rt_ctr_store *s, const char *r, struct rt_err *err)
+{
+    pthread_mutex_lock(&s->mu);
+    ssize_t i = find_locked(s, r, err);
+    json_t *v = i >= 0 ? json_incref(s->e[i].view) : NULL;
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    const char *ca = rt_json_str(*(json_t *const *)a, "Created", "");
+    const char *cb = rt_json_str(*(json_t *const *)b, "Created", "");
+    return strcmp(cb, ca);
+}
+
+json_t *rt_ctr_views(struct rt_ctr_store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->n;
+    json_t **v = calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++) v[i] = json_incref(s->e[i].view);
+    pthread_mutex_unlock(&s->mu);
+    json_t *arr = json_array();
+    if (!v) return arr;
+    qsort(v, n, sizeof *v, by_created_desc);
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, v[i]);
+    free(v);
+    return arr;
+}
+
+size_t rt_ctr_count(struct rt_ctr_store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->n;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+bool rt_ctr_image_in_use(struct rt_ctr_store *s, const char *image_id, char out_id[65])
+{
+    bool used = false;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n && !used; i++) {
+        const char *img = rt_json_str(s->e[i].view, "Image", "");
+        if (!strcmp(img, image_id)) {
+            used = true;
+            if (out_id) snprintf(out_id, 65, "%s", s->e[i].c->id);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return used;
+}
+
+/* ---- insert / checkpoint / remove ---- */
+
+int rt_ctr_checkpoint(struct rt_ctr_store *s, struct rt_container *c, struct rt_err *err)
+{
+    if (rt_ctr_disk_save(c->dir, c->doc, c->hc, err) < 0) return -1;
+    publish(s, c);
+    return 0;
+}
+
+struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_err *err)
+{
+    const char *id = rt_json_str(doc, "ID", "");
+    const char *name = rt_json_str(doc, "Name", "");
+    if (strlen(id) != 64) {
+        json_decref(doc), json_decref(hc);
+        rt_err_set(err, RT_ERR_INVALID, "invalid container id: %s", id);
+        return NULL;
+    }
+    struct rt_container *c = calloc(1, sizeof *c);
+    if (!c) {
+        json_decref(doc), json_decref(hc);
+        rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    snprintf(c->id, sizeof c->id, "%s", id);
+    pthread_mutex_init(&c->lock, NULL);
+    c->doc = doc;
+    c->hc = hc;
+    c->refs = 1; /* the store's */
+    c->dir = rt_path_join(s->root, c->id);
+
+    /* Reserve the name and id first: a conflict writes nothing. */
+    pthread_mutex_lock(&s->mu);
+    ssize_t dup = find_name_locked(s, name);
+    bool id_dup = false;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->e[i].c->id, c->id)) id_dup = true;
+    if (dup >= 0 || id_dup) {
+        if (dup >= 0)
+            rt_err_set(err, RT_ERR_CONFLICT,
+                       "Conflict. The container name \"%s\" is already in use by container \"%s\". "
+                       "You have to remove (or rename) that container to be able to reuse that name.",
+                       name, s->e[dup].c->id);
+        else
+            rt_err_set(err, RT_ERR_CONFLICT, "container id %s already exists", c->id);
+        pthread_mutex_unlock(&s->mu);
+        container_free(c);
+        return NULL;
+    }
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        struct entry *ne = realloc(s->e, nc * sizeof *ne);
+        if (!ne) {
+            pthread_mutex_unlock(&s->mu);
+            container_free(c);
+            rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
+            return NULL;
+        }
+        s->e = ne;
+        s->cap = nc;
+    }
+    /* Published with its first view only after the files are written. */
+    s->e[s->n++] = (struct entry){.c = c, .view = build_view(c), .name = strdup(name)};
+    pthread_mutex_unlock(&s->mu);
+
+    pthread_mutex_lock(&c->lock);
+    int rc = 0;
+    if (rt_mkdir_p(c->dir, 0700) < 0) {
+        rc = rt_err_set(err, RT_ERR_SYSTEM, "mkdir %s: %s", c->dir, rt_strerror(errno));
+    } else {
+        chmod(c->dir, 0700);
+        rc = rt_ctr_checkpoint(s, c, err);
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (rc < 0) {
+        rt_ctr_remove(s, c->id, true, NULL);
+        return NULL;
+    }
+    return ref(c);
+}
+
+/* Unlink entry for C from the store; returns the store's reference. */
+static struct rt_container *unlink_entry(struct rt_ctr_store *s, struct rt_container *c)
+{
+    struct rt_container *out = NULL;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].c == c) {
+            json_decref(s->e[i].view);
+            free(s->e[i].name);
+            out = c;
+            c->removed = true;
+            memmove(&s->e[i], &s->e[i + 1], (s->n - i - 1) * sizeof *s->e);
+            s->n--;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+    return out;
+}
+
+int rt_ctr_remove(struct rt_ctr_store *s, const char *r, bool force, struct rt_err *err)
+{
+    struct rt_container *c = rt_ctr_lookup(s, r, err);
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    if (c->removed) {
+        pthread_mutex_unlock(&c->lock);
+        rt_ctr_put(c);
+        return rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r);
+    }
+    const char *name = rt_json_str(c->doc, "Name", "");
+    if (jbool(state_of(c->doc), "Running")) {
+        if (!force) {
+            int rc = rt_err_set(err, RT_ERR_CONFLICT,
+                                "cannot remove container \"%s\": container is running: stop the "
+                                "container before removing or force remove", name);
+            pthread_mutex_unlock(&c->lock);
+            rt_ctr_put(c);
+            return rc;
+        }
+        /* Killing a task is the shim manager's job; none is wired here. */
+        int rc = rt_err_set(err, RT_ERR_SYSTEM,
+                            "cannot remove container \"%s\": could not kill: no shim manager", name);
+        pthread_mutex_unlock(&c->lock);
+        rt_ctr_put(c);
+        return rc;
+    }
+    json_object_set_new(state_of(c->doc), "RemovalInProgress", json_true());
+    publish(s, c);
+    struct rt_container *storeref = unlink_entry(s, c);
+    if (rt_rm_rf(c->dir) < 0 && errno != ENOENT)
+        rt_warn("failed to remove container directory %s: %s", c->dir, rt_strerror(errno));
+    rt_ctr_event(c, "destroy");
+    pthread_mutex_unlock(&c->lock);
+    rt_ctr_put(storeref);
+    rt_ctr_put(c);
+    return 0;
+}

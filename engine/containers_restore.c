@@ -1,0 +1,132 @@
+/* Restore at startup (spec §5.3): load every <data-root>/containers/<id>/,
+ * re-save it (which drops an empty Runtime key), never migrate Runtime.
+ *
+ * Without live-restore a task cannot have survived the engine, so a
+ * container recorded as running is marked stopped: Running/Paused/
+ * Restarting false, Pid 0, FinishedAt now, ExitCode kept as recorded (dockerd
+ * takes the exit status from the dead task; we have none, so we keep what
+ * was on disk). A running AutoRemove container is removed, as it would have
+ * been at its exit. Then restart policies are applied through the start
+ * hook, synchronously, in directory order. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/containers.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+
+bool rt_ctr_restart_wanted(const json_t *doc, const json_t *hc)
+{
+    const json_t *rp = json_object_get(hc, "RestartPolicy");
+    const char *name = rt_json_str(rp, "Name", "");
+    long long max = rt_json_int(rp, "MaximumRetryCount", 0);
+    const json_t *st = json_object_get(doc, "State");
+    if (!strcmp(name, "always")) return true;
+    if (!strcmp(name, "unless-stopped")) return !json_is_true(json_object_get(doc, "HasBeenManuallyStopped"));
+    if (!strcmp(name, "on-failure"))
+        return rt_json_int(st, "ExitCode", 0) != 0 &&
+               (max == 0 || rt_json_int(doc, "RestartCount", 0) < max);
+    return false;
+}
+
+static bool hex64(const char *s) { return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64; }
+
+/* Load one directory; 1 = loaded, 0 = skipped. Adds it to WANT if its
+ * restart policy asks for a start. */
+static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t *nwant)
+{
+    char *dir = rt_path_join(rt_ctr_store_root(s), id);
+    json_t *doc, *hc;
+    struct rt_err err = {0};
+    if (rt_ctr_disk_load(dir, &doc, &hc, &err) < 0) {
+        rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to load container %s", id);
+        rt_err_clear(&err);
+        free(dir);
+        return 0;
+    }
+    if (strcmp(rt_json_str(doc, "ID", ""), id)) {
+        rt_error("failed to load container %s: ID in config.v2.json does not match its directory", id);
+        goto skip;
+    }
+    json_t *st = json_object_get(doc, "State");
+    if (json_is_true(json_object_get(st, "RemovalInProgress")) || json_is_true(json_object_get(st, "Dead"))) {
+        rt_info("removing container %s left marked for removal", id);
+        rt_rm_rf(dir);
+        goto skip;
+    }
+    if (json_is_true(json_object_get(st, "Running"))) {
+        char now[40];
+        rt_ctr_now(now);
+        json_object_set_new(st, "Running", json_false());
+        json_object_set_new(st, "Paused", json_false());
+        json_object_set_new(st, "Restarting", json_false());
+        json_object_set_new(st, "Pid", json_integer(0));
+        json_object_set_new(st, "FinishedAt", json_string(now));
+        if (json_is_true(json_object_get(hc, "AutoRemove"))) {
+            rt_info("removing auto-remove container %s whose task is gone", id);
+            rt_rm_rf(dir);
+            goto skip;
+        }
+    }
+    bool restart = rt_ctr_restart_wanted(doc, hc);
+    struct rt_container *c = rt_ctr_insert(s, doc, hc, &err); /* re-saves both files */
+    if (!c) {
+        rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to restore container %s", id);
+        rt_err_clear(&err);
+        free(dir);
+        return 0;
+    }
+    rt_ctr_put(c);
+    if (restart) {
+        char **nw = realloc(*want, (*nwant + 1) * sizeof *nw);
+        if (nw) {
+            *want = nw;
+            nw[(*nwant)++] = strdup(id);
+        }
+    }
+    free(dir);
+    return 1;
+skip:
+    json_decref(doc);
+    json_decref(hc);
+    free(dir);
+    return 0;
+}
+
+int rt_ctr_restore(struct rt_ctr_store *s)
+{
+    DIR *d = opendir(rt_ctr_store_root(s));
+    if (!d) {
+        if (errno != ENOENT) rt_error("restore: opendir %s: %s", rt_ctr_store_root(s), rt_strerror(errno));
+        return 0;
+    }
+    char **want = NULL;
+    size_t nwant = 0;
+    int loaded = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!hex64(e->d_name)) continue;
+        loaded += load_one(s, e->d_name, &want, &nwant);
+    }
+    closedir(d);
+    rt_info("Loaded containers: %d", loaded);
+
+    for (size_t i = 0; i < nwant; i++) {
+        struct rt_err err = {0};
+        if (rt_ctr_start(s, want[i], RT_START_RESTART_POLICY, &err) < 0) {
+            if (err.cls == RT_ERR_NOT_IMPL)
+                rt_warn("not starting container %s (restart policy): no shim manager", want[i]);
+            else {
+                rt_info("restart policy: starting container %s failed", want[i]);
+                rt_log_kv(RT_LOG_ERROR, "error", err.msg ? err.msg : "", "failed to start container");
+            }
+        }
+        rt_err_clear(&err);
+        free(want[i]);
+    }
+    free(want);
+    return loaded;
+}

@@ -436,6 +436,7 @@ int rt_config_startup(const struct rt_engine_opts *opts, struct rt_config *out, 
     *flag_error = false;
     init_empty(out);
     if (rt_config_from_flags(opts, &flags, err, errlen) < 0) {
+        rt_config_free(&flags);
         *flag_error = true;
         return -1;
     }

@@ -178,7 +178,7 @@ int rt_runtimes_wipe_dir(const char *data_root, char *err, size_t errlen)
     if (rt_rm_rf(dir) < 0) {
         snprintf(err, errlen, "unlinkat %s: %s", dir, rt_strerror(errno));
         rc = -1;
-    } else if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+    } else if (rt_mkdir_p(dir, 0700) < 0) {
         snprintf(err, errlen, "mkdir %s: %s", dir, rt_strerror(errno));
         rc = -1;
     } else {

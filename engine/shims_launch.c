@@ -1,0 +1,190 @@
+/* The shim binary's `start` and `delete` actions (shim spec §2.2, §2.5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/shims.h"
+#include "fsutil.h"
+#include "proto/task.pb-c.h"
+
+extern char **environ;
+
+/* environ + TTRPC_ADDRESS + GOMAXPROCS=2 (replacing inherited ones). */
+static char **child_env(const char *ttrpc)
+{
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **env = calloc(n + 3, sizeof *env);
+    if (!env) return NULL;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "TTRPC_ADDRESS=", 14) && strncmp(environ[i], "GOMAXPROCS=", 11)) env[j++] = environ[i];
+    char *t = NULL;
+    if (asprintf(&t, "TTRPC_ADDRESS=%s", ttrpc ? ttrpc : "") < 0) t = NULL;
+    if (t) env[j++] = t;
+    env[j++] = "GOMAXPROCS=2";
+    return env;
+}
+
+static void free_env(char **env)
+{
+    if (!env) return;
+    for (size_t i = 0; env[i]; i++)
+        if (!strncmp(env[i], "TTRPC_ADDRESS=", 14)) free(env[i]);
+    free(env);
+}
+
+/* Fork + exec L->shim with ARGV in the bundle, own process group. IN_FD
+ * becomes stdin (-1: /dev/null), OUT_FD stdout, ERR_FD stderr. */
+static pid_t spawn(const struct rt_shim_launch *l, char *const *argv, int in_fd, int out_fd, int err_fd)
+{
+    char **env = child_env(l->ttrpc_address);
+    if (!env) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(in_fd >= 0 ? in_fd : devnull, 0);
+        dup2(out_fd >= 0 ? out_fd : devnull, 1);
+        dup2(err_fd >= 0 ? err_fd : devnull, 2);
+        for (int fd = 3; fd < 1024; fd++) close(fd);
+        if (chdir(l->bundle) < 0) _exit(126);
+        execve(l->shim, argv, env);
+        dprintf(2, "exec %s: %s", l->shim, strerror(errno));
+        _exit(127);
+    }
+    free_env(env);
+    return pid;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = 0;
+    size_t k = strspn(s, " \t\r\n");
+    memmove(s, s + k, n - k + 1);
+}
+
+/* Read FD to EOF into a NUL-terminated buffer. */
+static char *slurp(int fd, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) break;
+            buf = nb;
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    if (buf) buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int rt_shim_action_start(const struct rt_shim_launch *l, char **addr, char **errmsg)
+{
+    *addr = *errmsg = NULL;
+    char *argv[] = {(char *)l->shim, "-namespace", RT_SHIM_NAMESPACE, "-address", (char *)l->address,
+                    "-publish-binary", (char *)l->publish, "-id", (char *)l->id, "start", NULL};
+    int in[2] = {-1, -1}, out[2];
+    if (pipe2(out, O_CLOEXEC) < 0 || (l->opts && pipe2(in, O_CLOEXEC) < 0)) {
+        if (asprintf(errmsg, "pipe: %s", rt_strerror(errno)) < 0) *errmsg = NULL;
+        return -1;
+    }
+    pid_t pid = spawn(l, argv, in[0], out[1], out[1]);
+    close(out[1]);
+    if (in[0] >= 0) close(in[0]);
+    if (pid < 0) {
+        close(out[0]);
+        if (in[1] >= 0) close(in[1]);
+        if (asprintf(errmsg, "fork/exec %s: %s", l->shim, rt_strerror(errno)) < 0) *errmsg = NULL;
+        return -1;
+    }
+    if (in[1] >= 0) {
+        /* Small (well under the pipe buffer); a shim that exits early gives EPIPE. */
+        for (size_t off = 0; off < l->opts_len;) {
+            ssize_t w = write(in[1], l->opts + off, l->opts_len - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) break;
+            off += (size_t)w;
+        }
+        close(in[1]);
+    }
+    char *output = slurp(out[0], NULL);
+    close(out[0]);
+    int status = wait_exit(pid);
+    if (!output) return -1;
+    trim(output);
+    if (status != 0) {
+        if (asprintf(errmsg, "start failed: %s: exit status %d", output, status) < 0) *errmsg = NULL;
+        free(output);
+        return -1;
+    }
+    const char *p = !strncmp(output, "unix://", 7) ? output + 7 : output;
+    *addr = strdup(p);
+    free(output);
+    return *addr ? 0 : -1;
+}
+
+int rt_shim_action_delete(const struct rt_shim_launch *l, uint32_t *exit_status)
+{
+    char *argv[] = {(char *)l->shim, "-namespace", RT_SHIM_NAMESPACE, "-address", (char *)l->address,
+                    "-publish-binary", (char *)l->publish, "-id", (char *)l->id, "-bundle", (char *)l->bundle,
+                    "delete", NULL};
+    int out[2], errp[2];
+    if (pipe2(out, O_CLOEXEC) < 0) return -1;
+    if (pipe2(errp, O_CLOEXEC) < 0) {
+        close(out[0]), close(out[1]);
+        return -1;
+    }
+    pid_t pid = spawn(l, argv, -1, out[1], errp[1]);
+    close(out[1]);
+    close(errp[1]);
+    if (pid < 0) {
+        close(out[0]), close(errp[0]);
+        return -1;
+    }
+    /* stderr is small ("cleanup warnings"); read stdout first, then it. */
+    size_t n = 0;
+    char *data = slurp(out[0], &n);
+    char *warn = slurp(errp[0], NULL);
+    close(out[0]);
+    close(errp[0]);
+    int status = wait_exit(pid);
+    if (warn && *warn) fprintf(stderr, "shim delete %s: cleanup warnings %s\n", l->id, warn);
+    free(warn);
+    int rc = -1;
+    if (status == 0 && data) {
+        Containerd__Task__V2__DeleteResponse *r =
+            containerd__task__v2__delete_response__unpack(NULL, n, (const uint8_t *)data);
+        if (r) {
+            if (exit_status) *exit_status = r->exit_status;
+            containerd__task__v2__delete_response__free_unpacked(r, NULL);
+            rc = 0;
+        }
+    }
+    free(data);
+    return rc;
+}

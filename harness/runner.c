@@ -321,8 +321,6 @@ static enum rt_outcome collect(struct ctx *c, struct item *it, int status)
     free(rpath);
     json_decref(it->r.details);
     it->r.details = NULL;
-    free(it->r.artifacts);
-    it->r.artifacts = NULL;
     if (!res) {
         set_msg(&it->r, "the harness worker died without a result (status 0x%x)", status);
         return RT_ERROR;
@@ -332,8 +330,12 @@ static enum rt_outcome collect(struct ctx *c, struct item *it, int status)
     if (!*it->r.message) set_msg(&it->r, "%s", "");
     it->r.seconds = json_real_value(json_object_get(res, "seconds"));
     it->r.details = json_incref(json_object_get(res, "details"));
+    /* A later passing attempt keeps the artifacts of the failing one. */
     const char *a = rt_json_str(res, "artifacts", NULL);
-    it->r.artifacts = a ? strdup(a) : NULL;
+    if (a) {
+        free(it->r.artifacts);
+        it->r.artifacts = strdup(a);
+    }
     const char *kept = rt_json_str(res, "sandbox", NULL);
     if (kept) tap_printf(c, "# %s: sandbox kept: %s\n", it->t->id, kept);
     json_decref(res);
@@ -405,6 +407,8 @@ static int run_round(struct ctx *c, struct item *items, size_t n)
             free(it->first_failure);
             it->first_failure = NULL;
             it->runs = 0;
+            free(it->r.artifacts);
+            it->r.artifacts = NULL;
             if (it->r.outcome != RT_DISABLED) it->r.outcome = RT_PASS;
             if (pre_classify(c, it)) {
                 it->r.attempts = 0;

@@ -1,4 +1,4 @@
-/* The reports of one run. results.json (schema: fixtures/results-schema.md)
+/* The reports of one run. results.json (schema: docs/results-json.md)
  * is built first; TAP lines, junit.xml and report.html are rendered from
  * its JSON, so every output says the same thing. */
 #ifndef RT_REPORT_H

@@ -15,5 +15,9 @@ case $rc in
   *) verdict="HARNESS ERROR (exit $rc)" ;;
 esac
 echo "verdict: $verdict"
-echo "reports: $report"
+echo "reports:"
+for f in report.tap junit.xml results.json report.html; do
+  if [[ -f "$report/$f" ]]; then echo "  $report/$f"; else echo "  $report/$f (missing)"; fi
+done
+[[ -d "$report/artifacts" ]] && echo "  $report/artifacts/ (logs, journals, configs of failing tests)"
 exit $rc

@@ -1,0 +1,356 @@
+/* Child processes: the OCI runtime CLI, stdio, and the reaper. The daemon is
+ * a child subreaper, so container processes (orphaned by the runtime) are
+ * reaped here; their exit becomes STOPPED + /tasks/exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "proto/events.pb-c.h"
+#include "shim.h"
+
+extern char **environ;
+
+/* Runtime commands being waited for, and exits nobody claimed yet. */
+struct exit_rec {
+    pid_t pid;
+    int status;
+    int done;
+    struct timespec at;
+    struct exit_rec *next;
+};
+static struct exit_rec *cmd_waiters; /* g.mu */
+static struct exit_rec *orphans;     /* g.mu */
+static struct exit_rec *exitq;       /* g.mu: container process exits to handle */
+static int norphans;
+
+void ts_now(struct timespec *ts) { clock_gettime(CLOCK_REALTIME, ts); }
+
+static uint32_t wstatus_code(int st)
+{
+    if (WIFEXITED(st)) return (uint32_t)WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128u + (uint32_t)WTERMSIG(st);
+    return 255;
+}
+
+static struct proc *proc_by_pid(pid_t pid) /* g.mu held */
+{
+    for (struct container *c = g.containers; c; c = c->next) {
+        if (c->deleted) continue;
+        if (c->init.pid == pid && !c->init.exited) return &c->init;
+        for (struct proc *p = c->execs; p; p = p->next)
+            if (p->pid == pid && !p->exited && !p->deleted) return p;
+    }
+    return NULL;
+}
+
+static void push(struct exit_rec **list, pid_t pid, int st, const struct timespec *at)
+{
+    struct exit_rec *e = calloc(1, sizeof *e);
+    if (!e) return;
+    e->pid = pid;
+    e->status = st;
+    e->at = *at;
+    if (list == &exitq) { /* FIFO: exits are handled in the order seen */
+        struct exit_rec **pp = list;
+        while (*pp) pp = &(*pp)->next;
+        *pp = e;
+    } else {
+        e->next = *list;
+        *list = e;
+    }
+}
+
+static void reaped(pid_t pid, int st) /* g.mu held */
+{
+    struct timespec now;
+    ts_now(&now);
+    for (struct exit_rec *w = cmd_waiters; w; w = w->next)
+        if (w->pid == pid && !w->done) {
+            w->status = st;
+            w->done = 1;
+            pthread_cond_broadcast(&g.cv);
+            return;
+        }
+    if (proc_by_pid(pid)) {
+        push(&exitq, pid, st, &now);
+        pthread_cond_broadcast(&g.cv);
+        return;
+    }
+    if (norphans >= 512) { /* bound memory: forget the oldest */
+        struct exit_rec **pp = &orphans;
+        while (*pp && (*pp)->next) pp = &(*pp)->next;
+        free(*pp);
+        *pp = NULL;
+        norphans--;
+    }
+    push(&orphans, pid, st, &now);
+    norphans++;
+}
+
+void proc_set_pid(struct proc *p, pid_t pid)
+{
+    pthread_mutex_lock(&g.mu);
+    p->pid = pid;
+    for (struct exit_rec **pp = &orphans; *pp; pp = &(*pp)->next) {
+        if ((*pp)->pid != pid) continue;
+        struct exit_rec *e = *pp;
+        *pp = e->next;
+        norphans--;
+        push(&exitq, e->pid, e->status, &e->at);
+        free(e);
+        pthread_cond_broadcast(&g.cv);
+        break;
+    }
+    pthread_mutex_unlock(&g.mu);
+}
+
+/* Exits are handled here, not in the reaper, because ordering needs the
+ * container's lifecycle lock, which Start holds across runtime calls whose
+ * completion the reaper itself must deliver. */
+static void *exit_thread(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&g.mu);
+    for (;;) {
+        while (!exitq) pthread_cond_wait(&g.cv, &g.mu);
+        struct exit_rec *e = exitq;
+        exitq = e->next;
+        struct proc *p = proc_by_pid(e->pid);
+        if (!p) {
+            free(e);
+            continue;
+        }
+        struct container *c = p->c;
+        pthread_mutex_unlock(&g.mu);
+        pthread_mutex_lock(&c->mu);
+        pthread_mutex_lock(&g.mu);
+        if (!p->exited) {
+            p->exited = 1;
+            p->status = ST_STOPPED;
+            p->exit_status = wstatus_code(e->status);
+            p->exited_at = e->at;
+            pthread_cond_broadcast(&g.cv);
+            Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+            ts.seconds = e->at.tv_sec;
+            ts.nanos = (int32_t)e->at.tv_nsec;
+            Containerd__Events__TaskExit ev = CONTAINERD__EVENTS__TASK_EXIT__INIT;
+            ev.container_id = c->id;
+            ev.id = p->exec_id ? p->exec_id : c->id;
+            ev.pid = (uint32_t)p->pid;
+            ev.exit_status = p->exit_status;
+            ev.exited_at = &ts;
+            events_publish("/tasks/exit", &ev.base);
+            if (!p->exec_id) { /* lets the `delete` action report the real status */
+                char buf[128];
+                int n = snprintf(buf, sizeof buf, "{\"exit_status\":%u,\"exited_at\":%lld}",
+                                 p->exit_status, (long long)e->at.tv_sec);
+                char *path = rt_path_join(c->bundle, ".rtfake-exit.json");
+                if (path) rt_atomic_write(path, buf, (size_t)n, 0600, NULL, 0);
+                free(path);
+            }
+        }
+        pthread_mutex_unlock(&g.mu);
+        pthread_mutex_unlock(&c->mu);
+        free(e);
+        pthread_mutex_lock(&g.mu);
+    }
+    return NULL;
+}
+
+static void *signal_thread(void *arg)
+{
+    sigset_t *set = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0) continue;
+        if (sig == SIGTERM || sig == SIGINT) {
+            rt_info("signal %d: exiting", sig);
+            shim_exit(0);
+        }
+        pthread_mutex_lock(&g.mu);
+        for (;;) {
+            int st;
+            pid_t pid = waitpid(-1, &st, WNOHANG);
+            if (pid <= 0) break;
+            reaped(pid, st);
+        }
+        pthread_mutex_unlock(&g.mu);
+    }
+    return NULL;
+}
+
+void reaper_start(void)
+{
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_t t;
+    pthread_create(&t, NULL, signal_thread, &set);
+    pthread_detach(t);
+    pthread_create(&t, NULL, exit_thread, NULL);
+    pthread_detach(t);
+}
+
+/* Last "error" level message of a runc-style JSON log. */
+static char *last_runtime_error(const char *bundle)
+{
+    char *path = rt_path_join(bundle, "log.json");
+    char *buf = path ? rt_read_file(path, 4 << 20, NULL) : NULL;
+    free(path);
+    if (!buf) return NULL;
+    char *last = NULL, *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *j = rt_json_parse(line, strlen(line), NULL, 0);
+        if (j && !strcmp(rt_json_str(j, "level", ""), "error")) {
+            free(last);
+            last = strdup(rt_json_str(j, "msg", ""));
+        }
+        json_decref(j);
+    }
+    free(buf);
+    return last;
+}
+
+int runtime_run(const struct container *c, const char *const *args, const int fds[3], char *err,
+                size_t errlen)
+{
+    const char *argv[64];
+    size_t n = 0;
+    char rootns[8400], logp[8400];
+    snprintf(rootns, sizeof rootns, "%s/%s", c->opts.root, g.ns);
+    snprintf(logp, sizeof logp, "%s/log.json", c->bundle);
+    argv[n++] = c->opts.binary_name;
+    argv[n++] = "--root";
+    argv[n++] = rootns;
+    argv[n++] = "--log";
+    argv[n++] = logp;
+    argv[n++] = "--log-format";
+    argv[n++] = "json";
+    if (c->opts.systemd_cgroup) argv[n++] = "--systemd-cgroup";
+    for (size_t i = 0; args[i] && n < 63; i++) argv[n++] = args[i];
+    argv[n] = NULL;
+
+    /* Environment without NOTIFY_SOCKET (as the runc shim). */
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    char **envp = calloc(ne + 1, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "NOTIFY_SOCKET=", 14)) envp[k++] = environ[i];
+    envp[k] = NULL;
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int cfd[3];
+    for (int i = 0; i < 3; i++) cfd[i] = fds && fds[i] >= 0 ? fds[i] : devnull;
+    sigset_t empty;
+    sigemptyset(&empty);
+
+    struct exit_rec w = {0};
+    pthread_mutex_lock(&g.mu); /* the reaper must not miss the pid */
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Only async-signal-safe calls until exec. */
+        int tmp[3];
+        for (int i = 0; i < 3; i++) tmp[i] = fcntl(cfd[i], F_DUPFD_CLOEXEC, 10);
+        for (int i = 0; i < 3; i++) dup2(tmp[i], i);
+        if (chdir(c->bundle) < 0) _exit(127);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        execvpe(argv[0], (char *const *)argv, envp);
+        _exit(127);
+    }
+    if (pid > 0) {
+        w.pid = pid;
+        w.next = cmd_waiters;
+        cmd_waiters = &w;
+        while (!w.done) pthread_cond_wait(&g.cv, &g.mu);
+        for (struct exit_rec **pp = &cmd_waiters; *pp; pp = &(*pp)->next)
+            if (*pp == &w) { *pp = w.next; break; }
+    }
+    pthread_mutex_unlock(&g.mu);
+    if (devnull >= 0) close(devnull);
+    free(envp);
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return 1;
+    }
+    int code = (int)wstatus_code(w.status);
+    if (code == 0) return 0;
+    char *msg = last_runtime_error(c->bundle);
+    if (msg && *msg)
+        snprintf(err, errlen, "%s", msg);
+    else if (code == 127)
+        snprintf(err, errlen, "exec: \"%s\": executable file not found in $PATH",
+                 c->opts.binary_name);
+    else
+        snprintf(err, errlen, "exit status %d", code);
+    free(msg);
+    return code;
+}
+
+int read_pid_file(const char *path)
+{
+    char *s = rt_read_file(path, 64, NULL);
+    int pid = s ? atoi(s) : 0;
+    free(s);
+    return pid;
+}
+
+/* stdio URIs as the runc shim reads them: "" = /dev/null, fifo:// or a
+ * bare path = FIFO, file:// = append to a file. */
+static int open_one(const char *uri, int write, char *msg, size_t msglen)
+{
+    if (!uri || !*uri) return -1;
+    const char *path = uri;
+    int file = 0;
+    if (!strncmp(uri, "fifo://", 7)) path = uri + 7;
+    else if (!strncmp(uri, "file://", 7)) path = uri + 7, file = 1;
+    else if (!strncmp(uri, "binary://", 9)) return -1; /* logging binaries: not supported */
+    int fd;
+    if (file) {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    } else if (!write) {
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) fcntl(fd, F_SETFL, 0);
+    } else {
+        /* A reader is normally there already (clients open it first); if
+         * not, O_RDWR keeps Create from blocking forever. */
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 && errno == ENXIO) fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd >= 0) fcntl(fd, F_SETFL, 0);
+    }
+    if (fd < 0) snprintf(msg, msglen, "open %s: %s", path, rt_strerror(errno));
+    return fd < 0 ? -2 : fd;
+}
+
+void close_stdio(int fds[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0) close(fds[i]), fds[i] = -1;
+}
+
+int open_stdio(const char *in, const char *out, const char *err, int fds[3], char *msg,
+               size_t msglen)
+{
+    fds[0] = open_one(in, 0, msg, msglen);
+    fds[1] = fds[0] == -2 ? -1 : open_one(out, 1, msg, msglen);
+    fds[2] = fds[0] == -2 || fds[1] == -2 ? -1 : open_one(err, 1, msg, msglen);
+    int bad = fds[0] == -2 || fds[1] == -2 || fds[2] == -2;
+    for (int i = 0; i < 3; i++)
+        if (fds[i] == -2) fds[i] = -1;
+    if (bad) close_stdio(fds);
+    return bad ? -1 : 0;
+}

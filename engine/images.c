@@ -219,9 +219,10 @@ static int extract(const void *tar, size_t len, const char *dest, struct rt_err 
 {
     struct archive *a = open_reader(tar, len);
     struct archive *w = archive_write_disk_new();
+    /* Names were checked in the first pass and are prefixed with DEST here,
+     * so they are absolute by construction: no NOABSOLUTEPATHS flag. */
     archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
                                           ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
                                           (geteuid() == 0 ? ARCHIVE_EXTRACT_OWNER : 0));
     archive_write_disk_set_standard_lookup(w);
     struct archive_entry *ent;

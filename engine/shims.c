@@ -1,0 +1,609 @@
+/* The shim manager: a table of live tasks (one shim connection each), the
+ * start hook (shim spec §7: start action -> dial -> Create -> Connect ->
+ * Start -> State), and the exit path (TaskExit or connection EOF -> Delete,
+ * Shutdown, close, `delete` action, bundle removed, container stopped,
+ * `die`, AutoRemove / restart policy). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/bundle.h"
+#include "engine/containers.h"
+#include "engine/engine.h"
+#include "engine/events.h"
+#include "engine/shims.h"
+#include "engine/shims_int.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "proto/task.pb-c.h"
+#include "ttrpc.h"
+
+#define TASK_SVC "containerd.task.v2.Task"
+
+struct task {
+    char id[65];
+    char *shim, *address;
+    struct rt_bundle bundle;
+    struct rt_ttrpc_client *cl;
+    struct rt_drain *drain;
+    uint32_t pid;
+    bool live;        /* Start succeeded: exits are ours to handle */
+    bool finishing;   /* the exit path has been claimed */
+    int users;        /* kill calls in flight (g_mu); freeing waits for 0 */
+    struct task *next;
+};
+
+/* Per-container exit bookkeeping for waiters. */
+struct exitrec {
+    char id[65];
+    unsigned long seq;
+    int code;
+    struct exitrec *next;
+};
+
+static struct rt_engine *g_engine;
+static char *g_grpc_addr, *g_ttrpc_addr, *g_self;
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static struct task *g_tasks;
+static struct exitrec *g_exits;
+static int g_finishing; /* exit threads in flight (shutdown waits) */
+
+/* ---- table (g_mu held) ---- */
+
+static struct task *find_locked(const char *id)
+{
+    for (struct task *t = g_tasks; t; t = t->next)
+        if (!strcmp(t->id, id)) return t;
+    return NULL;
+}
+
+static void unlink_locked(struct task *t)
+{
+    for (struct task **pp = &g_tasks; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            return;
+        }
+}
+
+static struct exitrec *exitrec_locked(const char *id)
+{
+    for (struct exitrec *r = g_exits; r; r = r->next)
+        if (!strcmp(r->id, id)) return r;
+    struct exitrec *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->next = g_exits;
+    g_exits = r;
+    return r;
+}
+
+static void task_free(struct task *t)
+{
+    if (t->cl) rt_ttrpc_client_free(t->cl);
+    rt_drain_stop(t->drain);
+    rt_bundle_destroy(&t->bundle);
+    free(t->shim);
+    free(t->address);
+    free(t);
+}
+
+static struct rt_shim_launch launch_of(const struct task *t)
+{
+    return (struct rt_shim_launch){.shim = t->shim, .id = t->id, .bundle = t->bundle.dir,
+                                   .address = g_grpc_addr, .publish = g_self,
+                                   .ttrpc_address = g_ttrpc_addr};
+}
+
+/* containerd's errdefs suffix for a ttrpc status code. */
+static const char *code_suffix(int code)
+{
+    switch (code) {
+    case RT_CANCELED: return "context canceled";
+    case RT_INVALID_ARGUMENT: return "invalid argument";
+    case RT_DEADLINE_EXCEEDED: return "context deadline exceeded";
+    case RT_NOT_FOUND: return "not found";
+    case RT_ALREADY_EXISTS: return "already exists";
+    case RT_FAILED_PRECONDITION: return "failed precondition";
+    case RT_UNIMPLEMENTED: return "not implemented";
+    case RT_UNAVAILABLE: return "unavailable";
+    default: return "unknown";
+    }
+}
+
+/* Delete(init) + Shutdown; close; `delete` action. Returns the delete
+ * action's exit status, or -1 when it gave none. */
+static int teardown(struct task *t)
+{
+    if (t->cl && !rt_ttrpc_client_closed(t->cl)) {
+        Containerd__Task__V2__DeleteRequest dr = CONTAINERD__TASK__V2__DELETE_REQUEST__INIT;
+        dr.id = t->id;
+        rt_ttrpc_call_msg(t->cl, TASK_SVC, "Delete", &dr.base, NULL, NULL, NULL, 0, 30000, NULL);
+        Containerd__Task__V2__ShutdownRequest sr = CONTAINERD__TASK__V2__SHUTDOWN_REQUEST__INIT;
+        sr.id = t->id;
+        /* EOF on Shutdown is success (shim spec §9.19). */
+        rt_ttrpc_call_msg(t->cl, TASK_SVC, "Shutdown", &sr.base, NULL, NULL, NULL, 0, 3000, NULL);
+    }
+    if (t->cl) rt_ttrpc_client_close(t->cl);
+    struct rt_shim_launch l = launch_of(t);
+    uint32_t st = 0;
+    return rt_shim_action_delete(&l, &st) == 0 ? (int)st : -1;
+}
+
+/* ---- exit path ---- */
+
+struct finish_arg {
+    struct task *t;
+    int status; /* from TaskExit, or -1 (connection lost) */
+};
+
+static bool restart_after_exit(const json_t *doc, const json_t *hc, int code)
+{
+    const json_t *rp = json_object_get(hc, "RestartPolicy");
+    const char *name = rt_json_str(rp, "Name", "");
+    if (rt_json_bool(doc, "HasBeenManuallyStopped", 0)) return false;
+    if (!strcmp(name, "always") || !strcmp(name, "unless-stopped")) return true;
+    if (!strcmp(name, "on-failure") && code != 0) {
+        long long max = rt_json_int(rp, "MaximumRetryCount", 0);
+        return max == 0 || rt_json_int(doc, "RestartCount", 0) < max;
+    }
+    return false;
+}
+
+static void *finish_thread(void *arg)
+{
+    struct finish_arg *fa = arg;
+    struct task *t = fa->t;
+    int del = teardown(t);
+    int code = fa->status >= 0 ? fa->status : del >= 0 ? del : 255;
+    free(fa);
+    pthread_mutex_lock(&g_mu);
+    unlink_locked(t);
+    while (t->users > 0) pthread_cond_wait(&g_cv, &g_mu);
+    pthread_mutex_unlock(&g_mu);
+    char id[65];
+    snprintf(id, sizeof id, "%s", t->id);
+    task_free(t);
+
+    struct rt_ctr_store *s = rt_ctr_store_default();
+    struct rt_err err = {0};
+    struct rt_container *c = s ? rt_ctr_lookup(s, id, &err) : NULL;
+    bool autoremove = false, restart = false;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        rt_ctr_set_stopped(c, code);
+        autoremove = rt_json_bool(c->hc, "AutoRemove", 0);
+        restart = !autoremove && restart_after_exit(c->doc, c->hc, code);
+        if (rt_ctr_checkpoint(s, c, &err) < 0) rt_error("checkpoint %s: %s", id, err.msg);
+        if (g_engine && g_engine->events) {
+            const char *name = rt_json_str(c->doc, "Name", "");
+            json_t *attrs = json_pack("{s:s,s:s,s:s%}", "exitCode", "", "image",
+                                      rt_json_str(json_object_get(c->doc, "Config"), "Image", ""), "name",
+                                      name[0] == '/' ? name + 1 : name, strlen(name) - (name[0] == '/'));
+            char num[16];
+            snprintf(num, sizeof num, "%d", code);
+            json_object_set_new(attrs, "exitCode", json_string(num));
+            rt_events_publish(g_engine->events, "container", "die", id, attrs);
+        }
+        pthread_mutex_unlock(&c->lock);
+        rt_ctr_put(c);
+    }
+    rt_err_clear(&err);
+
+    pthread_mutex_lock(&g_mu);
+    struct exitrec *r = exitrec_locked(id);
+    if (r) r->seq++, r->code = code;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+
+    if (autoremove && s) {
+        if (rt_ctr_remove(s, id, true, &err) < 0) rt_warn("auto-remove %s: %s", id, err.msg);
+        rt_err_clear(&err);
+    } else if (restart && s) {
+        if (rt_ctr_start(s, id, RT_START_RESTART_POLICY, &err) < 0) rt_warn("restart %s: %s", id, err.msg);
+        rt_err_clear(&err);
+    }
+    pthread_mutex_lock(&g_mu);
+    g_finishing--;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    return NULL;
+}
+
+/* Claim T's exit path (once) and run it on its own thread: it takes the
+ * container lock, which a start in progress may hold. */
+static void finish(struct task *t, int status)
+{
+    pthread_mutex_lock(&g_mu);
+    if (!t->live || t->finishing) {
+        pthread_mutex_unlock(&g_mu);
+        return;
+    }
+    t->finishing = true;
+    g_finishing++;
+    pthread_mutex_unlock(&g_mu);
+    struct finish_arg *fa = malloc(sizeof *fa);
+    pthread_t th;
+    if (fa) {
+        fa->t = t;
+        fa->status = status;
+        if (pthread_create(&th, NULL, finish_thread, fa) == 0) {
+            pthread_detach(th);
+            return;
+        }
+        free(fa);
+    }
+    rt_error("cannot handle the exit of %s", t->id);
+}
+
+void rt_shims_task_exited(const char *id, uint32_t exit_status)
+{
+    pthread_mutex_lock(&g_mu);
+    struct task *t = find_locked(id);
+    pthread_mutex_unlock(&g_mu);
+    if (t) finish(t, (int)exit_status);
+}
+
+/* The shim connection ended: a shim that died without TaskExit. */
+static void on_close(void *arg)
+{
+    finish(arg, -1);
+}
+
+/* ---- start ---- */
+
+#define PFX "failed to create task for container: "
+
+static char *image_rootfs(const struct rt_container *c)
+{
+    const char *img = rt_json_str(c->doc, "Image", "");
+    if (!strncmp(img, "sha256:", 7)) img += 7;
+    char *p = NULL;
+    if (asprintf(&p, "%s/images/%s/rootfs", g_engine ? g_engine->opts.data_root : "", img) < 0) return NULL;
+    return p;
+}
+
+static int start_hook(struct rt_container *c, const struct rt_resolved *rt, struct rt_err *err)
+{
+    if (!g_engine) return rt_err_set(err, RT_ERR_SYSTEM, PFX "shim manager not running: unknown");
+    char *rerr = NULL;
+    char *shim = rt_shim_resolve_path(rt->shim, g_engine->opts.shim_path, g_engine->opts.n_shim_path, &rerr);
+    if (!shim) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to start shim: failed to resolve runtime path: %s: unknown",
+                   rerr ? rerr : "out of memory");
+        free(rerr);
+        return -1;
+    }
+    struct task *t = calloc(1, sizeof *t);
+    if (!t) {
+        free(shim);
+        return rt_err_set(err, RT_ERR_SYSTEM, PFX "out of memory: unknown");
+    }
+    snprintf(t->id, sizeof t->id, "%s", c->id);
+    t->shim = shim;
+    char *rootfs = image_rootfs(c);
+    json_t *spec = rt_bundle_spec(c->doc, c->hc, c->id, rootfs);
+    free(rootfs);
+    char *berr = NULL;
+    int rc = rt_bundle_create(&t->bundle, g_engine->opts.exec_root, c->id, spec, &berr);
+    json_decref(spec);
+    if (rc < 0) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "%s: unknown", berr ? berr : "bundle");
+        free(berr);
+        task_free(t);
+        return -1;
+    }
+    char *jsonlog = NULL;
+    if (c->dir && asprintf(&jsonlog, "%s/%s-json.log", c->dir, c->id) < 0) jsonlog = NULL;
+    t->drain = rt_drain_start(c->id, &t->bundle, jsonlog);
+    free(jsonlog);
+
+    pthread_mutex_lock(&g_mu);
+    if (find_locked(c->id)) {
+        pthread_mutex_unlock(&g_mu);
+        task_free(t);
+        return rt_err_set(err, RT_ERR_SYSTEM, PFX "task %s: already exists", c->id);
+    }
+    t->next = g_tasks;
+    g_tasks = t;
+    pthread_mutex_unlock(&g_mu);
+
+    uint8_t *opts = NULL;
+    size_t opts_len = 0;
+    rt_shim_options_any(rt, &opts, &opts_len);
+    struct rt_shim_launch l = launch_of(t);
+    l.opts = opts;
+    l.opts_len = opts_len;
+    char *serr = NULL, *msg = NULL;
+    bool started = false;
+    if (rt_shim_action_start(&l, &t->address, &serr) < 0) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to start shim: %s: unknown", serr ? serr : "start failed");
+        goto out;
+    }
+    started = true;
+    char *sbp = rt_path_join(t->bundle.dir, "shim-binary-path");
+    if (sbp) rt_atomic_write(sbp, t->shim, strlen(t->shim), 0600, NULL, 0);
+    free(sbp);
+    char derr[256];
+    t->cl = rt_ttrpc_dial(t->address, derr, sizeof derr);
+    if (!t->cl) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to start shim: %s: unknown", derr);
+        goto out;
+    }
+    rt_ttrpc_client_on_close(t->cl, on_close, t);
+
+    Google__Protobuf__Any any_opts = GOOGLE__PROTOBUF__ANY__INIT;
+    Google__Protobuf__Any *any = NULL;
+    if (opts) any = google__protobuf__any__unpack(NULL, opts_len, opts);
+    Containerd__Task__V2__CreateTaskRequest cr = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+    cr.id = t->id;
+    cr.bundle = t->bundle.dir;
+    cr.stdout = t->bundle.stdout_path;
+    cr.stderr = t->bundle.stderr_path;
+    cr.options = any ? any : NULL;
+    (void)any_opts;
+    ProtobufCMessage *resp = NULL;
+    int code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Create", &cr.base, NULL, NULL, NULL, 0, 0, &msg);
+    if (any) google__protobuf__any__free_unpacked(any, NULL);
+    if (code != 0) {
+        char m[1024];
+        snprintf(m, sizeof m, "%s: %s", msg ? msg : "", code == RT_TTRPC_CLOSED ? "ttrpc: closed" : code_suffix(code));
+        /* The suffix is already in M: containerd's text ends with it. */
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to create shim task: %s",
+                   code == RT_TTRPC_CLOSED ? "ttrpc: closed: unknown" : m);
+        goto out;
+    }
+    Containerd__Task__V2__ConnectRequest cq = CONTAINERD__TASK__V2__CONNECT_REQUEST__INIT;
+    cq.id = t->id;
+    free(msg), msg = NULL;
+    code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Connect", &cq.base, NULL, NULL, NULL, 0, 0, &msg);
+    if (code != 0) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to connect shim task: %s: %s",
+                   msg ? msg : "", code_suffix(code));
+        goto out;
+    }
+    Containerd__Task__V2__StartRequest sq = CONTAINERD__TASK__V2__START_REQUEST__INIT;
+    sq.id = t->id;
+    free(msg), msg = NULL;
+    code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Start", &sq.base, &containerd__task__v2__start_response__descriptor,
+                             &resp, NULL, 0, 0, &msg);
+    if (code != 0) {
+        rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to create shim task: %s: %s",
+                   msg ? msg : "", code_suffix(code));
+        goto out;
+    }
+    t->pid = ((Containerd__Task__V2__StartResponse *)resp)->pid;
+    protobuf_c_message_free_unpacked(resp, NULL);
+    Containerd__Task__V2__StateRequest stq = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
+    stq.id = t->id;
+    rt_ttrpc_call_msg(t->cl, TASK_SVC, "State", &stq.base, NULL, NULL, NULL, 0, 2000, NULL);
+
+    rt_ctr_set_running(c, (int)t->pid);
+    pthread_mutex_lock(&g_mu);
+    t->live = true;
+    bool gone = rt_ttrpc_client_closed(t->cl);
+    pthread_mutex_unlock(&g_mu);
+    free(opts);
+    free(serr);
+    free(msg);
+    /* A shim that vanished between Start and here missed on_close's claim. */
+    if (gone) finish(t, -1);
+    return 0;
+
+out:
+    free(opts);
+    free(serr);
+    free(msg);
+    pthread_mutex_lock(&g_mu);
+    t->finishing = true;
+    unlink_locked(t);
+    pthread_mutex_unlock(&g_mu);
+    if (started) teardown(t);
+    task_free(t);
+    return -1;
+}
+
+/* ---- operations ---- */
+
+static json_t *state_view(struct rt_ctr_store *s, const char *ref, struct rt_err *err)
+{
+    return rt_ctr_view(s, ref, err);
+}
+
+static const char *view_id(json_t *v) { return rt_json_str(v, "Id", ""); }
+
+static bool view_running(json_t *v) { return rt_json_bool(json_object_get(v, "State"), "Running", 0); }
+
+/* Send SIG over the task's connection. 0, 1 = no such task/process, -1. */
+static int kill_task(const char *id, int sig, struct rt_err *err)
+{
+    pthread_mutex_lock(&g_mu);
+    struct task *t = find_locked(id);
+    struct rt_ttrpc_client *cl = t && t->live && !t->finishing ? t->cl : NULL;
+    /* The exit thread frees T only once no call uses it; a call on a
+     * closed client just fails. */
+    if (cl) t->users++;
+    pthread_mutex_unlock(&g_mu);
+    if (!cl) return 1;
+    Containerd__Task__V2__KillRequest kr = CONTAINERD__TASK__V2__KILL_REQUEST__INIT;
+    kr.id = (char *)id;
+    kr.signal = (uint32_t)sig;
+    char *msg = NULL;
+    int code = rt_ttrpc_call_msg(cl, TASK_SVC, "Kill", &kr.base, NULL, NULL, NULL, 0, 10000, &msg);
+    pthread_mutex_lock(&g_mu);
+    t->users--;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    int rc = 0;
+    if (code == RT_NOT_FOUND || code == RT_TTRPC_CLOSED) rc = 1;
+    else if (code != 0) rc = rt_err_set(err, RT_ERR_SYSTEM, "Cannot kill container: %s: %s: %s", id, msg ? msg : "",
+                                        code_suffix(code));
+    free(msg);
+    return rc;
+}
+
+int rt_signal_parse(const char *s)
+{
+    static const struct { const char *n; int v; } sigs[] = {
+        {"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"TERM", SIGTERM},
+        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"STOP", SIGSTOP}, {"CONT", SIGCONT}, {"ABRT", SIGABRT},
+        {"ALRM", SIGALRM}, {"WINCH", SIGWINCH}, {"PIPE", SIGPIPE}, {"CHLD", SIGCHLD},
+    };
+    if (!s || !*s) return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*end) return v > 0 && v < 65 ? (int)v : -1;
+    if (!strncasecmp(s, "SIG", 3)) s += 3;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (!strcasecmp(s, sigs[i].n)) return sigs[i].v;
+    return -1;
+}
+
+int rt_shims_kill(struct rt_ctr_store *s, const char *ref, int sig, struct rt_err *err)
+{
+    json_t *v = state_view(s, ref, err);
+    if (!v) return -1;
+    int rc = 0;
+    if (!view_running(v)) rc = rt_err_set(err, RT_ERR_CONFLICT, "Container %s is not running", view_id(v));
+    else if (kill_task(view_id(v), sig, err) < 0) rc = -1;
+    json_decref(v);
+    return rc;
+}
+
+/* Wait until ID's exit count passes SEQ0; false at the deadline (ms < 0:
+ * none). Caller holds g_mu. */
+static bool wait_exit_locked(const char *id, unsigned long seq0, long ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += ms / 1000;
+    dl.tv_nsec += (ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+    for (;;) {
+        struct exitrec *r = exitrec_locked(id);
+        if (!r || r->seq != seq0) return true;
+        int e = ms < 0 ? pthread_cond_wait(&g_cv, &g_mu) : pthread_cond_timedwait(&g_cv, &g_mu, &dl);
+        if (e == ETIMEDOUT) {
+            r = exitrec_locked(id);
+            return !r || r->seq != seq0;
+        }
+    }
+}
+
+static unsigned long seq_locked(const char *id)
+{
+    struct exitrec *r = exitrec_locked(id);
+    return r ? r->seq : 0;
+}
+
+int rt_shims_stop(struct rt_ctr_store *s, const char *ref, int timeout, struct rt_err *err)
+{
+    struct rt_container *c = rt_ctr_lookup(s, ref, err);
+    if (!c) return -1;
+    char id[65];
+    snprintf(id, sizeof id, "%s", c->id);
+    pthread_mutex_lock(&c->lock);
+    bool running = rt_json_bool(json_object_get(c->doc, "State"), "Running", 0);
+    const json_t *cfg = json_object_get(c->doc, "Config");
+    int sig = rt_signal_parse(rt_json_str(cfg, "StopSignal", ""));
+    if (sig < 0) sig = SIGTERM;
+    if (timeout < 0) timeout = (int)rt_json_int(cfg, "StopTimeout", 10);
+    if (running) {
+        json_object_set_new(c->doc, "HasBeenManuallyStopped", json_true());
+        struct rt_err cerr = {0};
+        rt_ctr_checkpoint(s, c, &cerr);
+        rt_err_clear(&cerr);
+    }
+    pthread_mutex_lock(&g_mu);
+    unsigned long seq0 = seq_locked(id);
+    pthread_mutex_unlock(&g_mu);
+    pthread_mutex_unlock(&c->lock);
+    rt_ctr_put(c);
+    if (!running) return rt_err_set(err, RT_ERR_NOT_MODIFIED, "Container already stopped");
+
+    int k = kill_task(id, sig, err);
+    if (k < 0) return -1;
+    pthread_mutex_lock(&g_mu);
+    bool done = wait_exit_locked(id, seq0, k == 1 ? 0 : (long)timeout * 1000);
+    pthread_mutex_unlock(&g_mu);
+    if (done) return 0;
+    if (kill_task(id, SIGKILL, err) < 0) return -1;
+    pthread_mutex_lock(&g_mu);
+    done = wait_exit_locked(id, seq0, 10000);
+    pthread_mutex_unlock(&g_mu);
+    if (!done) return rt_err_set(err, RT_ERR_SYSTEM, "tried to kill container, but did not receive an exit event");
+    return 0;
+}
+
+int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
+                  struct rt_err *err)
+{
+    pthread_mutex_lock(&g_mu);
+    json_t *v = state_view(s, ref, err);
+    if (!v) {
+        pthread_mutex_unlock(&g_mu);
+        return -1;
+    }
+    char id[65];
+    snprintf(id, sizeof id, "%s", view_id(v));
+    *exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", 0);
+    bool running = view_running(v);
+    json_decref(v);
+    if (cond != RT_WAIT_NEXT_EXIT && !running && cond == RT_WAIT_NOT_RUNNING) {
+        pthread_mutex_unlock(&g_mu);
+        return 0;
+    }
+    unsigned long seq0 = seq_locked(id);
+    wait_exit_locked(id, seq0, -1);
+    struct exitrec *r = exitrec_locked(id);
+    if (r) *exit_code = r->code;
+    pthread_mutex_unlock(&g_mu);
+    return 0;
+}
+
+/* ---- engine wiring ---- */
+
+int rt_shims_init(struct rt_engine *e)
+{
+    g_engine = e;
+    free(g_grpc_addr);
+    free(g_ttrpc_addr);
+    free(g_self);
+    g_grpc_addr = rt_path_join(e->opts.exec_root, "containerd.sock");
+    g_ttrpc_addr = rt_path_join(e->opts.exec_root, "containerd-events.sock");
+    g_self = realpath("/proc/self/exe", NULL);
+    if (!g_self) g_self = strdup("rtengined");
+    if (!g_grpc_addr || !g_ttrpc_addr || rt_taskevents_start(g_ttrpc_addr) < 0) return -1;
+    rt_ctr_set_start_hook(start_hook);
+    return 0;
+}
+
+void rt_shims_shutdown(bool live_restore)
+{
+    if (!live_restore) {
+        /* Kill every task, then wait for the exit paths to finish. */
+        char ids[64][65];
+        size_t n = 0;
+        pthread_mutex_lock(&g_mu);
+        for (struct task *t = g_tasks; t && n < 64; t = t->next)
+            if (t->live) snprintf(ids[n++], 65, "%s", t->id);
+        pthread_mutex_unlock(&g_mu);
+        struct rt_ctr_store *s = rt_ctr_store_default();
+        for (size_t i = 0; i < n && s; i++) {
+            struct rt_err err = {0};
+            if (rt_shims_stop(s, ids[i], 10, &err) < 0) rt_warn("stop %s at shutdown: %s", ids[i], err.msg);
+            rt_err_clear(&err);
+        }
+        pthread_mutex_lock(&g_mu);
+        while (g_finishing > 0) pthread_cond_wait(&g_cv, &g_mu);
+        pthread_mutex_unlock(&g_mu);
+    }
+    rt_ctr_set_start_hook(NULL);
+    rt_taskevents_stop();
+}

@@ -12,6 +12,7 @@
 #include "engine/api/http.h"
 #include "engine/containers_rt.h"
 #include "engine/events.h"
+#include "engine/shims.h"
 #include "engine/reload.h"
 #include "engine/runtimes_startup.h"
 #include "engine/snapshot.h"
@@ -119,6 +120,13 @@ int rt_daemon_init(struct rt_engine *e)
     /* 1024 recent events for `since`; a subscriber more than 4096 events
      * behind is dropped. */
     e->events = rt_events_new(1024, 4096);
+    /* Shim manager: the events server must serve before restore starts
+     * containers (shims.h). */
+    if (rt_shims_init(e) < 0) {
+        fatal_msg("cannot start the shim events server under the exec-root");
+        if (e->opts.pidfile) unlink(e->opts.pidfile);
+        return -1;
+    }
     /* Image + container stores, restore and restart policies (containers_rt.h). */
     if (rt_engine_state_init(e) < 0) {
         fatal_msg("cannot open the image or container store under the data-root");
@@ -162,6 +170,10 @@ void rt_daemon_shutdown(struct rt_engine *e)
     if (e->events) rt_events_shutdown(e->events);
     rt_http_stop(e->http);
     e->http = NULL;
+    /* Without live-restore, running containers stop with the engine. */
+    struct rt_snapshot *snap = e->snaps ? rt_snapshot_get(e->snaps) : NULL;
+    rt_shims_shutdown(snap && snap->cfg.live_restore);
+    if (snap) rt_snapshot_put(snap);
     rt_events_free(e->events);
     e->events = NULL;
     rt_snapstore_free(e->snaps); /* no reader is left once the server stopped */

@@ -43,10 +43,14 @@ json_t *rt_reload_event_attrs(const struct rt_engine *e, const struct rt_snapsho
     return a;
 }
 
-/* Steps 2-5 on a copy: the new config and its runtime set, or an error. */
+/* Steps 2-5 on a copy: the new config and its runtime set, or an error.
+ * *STAGE is 2 for file/conflict errors (dockerd logs those bare, from its
+ * config.Reload), 5 for errors applying the config ("Error reconfiguring
+ * the daemon: " prefix, from daemon.Reload). */
 static int build(struct rt_engine *e, const struct rt_snapshot *live, struct rt_config *out,
-                 struct rt_runtime_set **set, char *err, size_t errlen)
+                 struct rt_runtime_set **set, int *stage, char *err, size_t errlen)
 {
+    *stage = 2;
     const char *cfgpath = e->opts.config_file;
     struct rt_config file;
     memset(&file, 0, sizeof file);
@@ -67,6 +71,7 @@ static int build(struct rt_engine *e, const struct rt_snapshot *live, struct rt_
         rt_config_free(&file);
         return -1;
     }
+    *stage = 5;
     rc = rt_config_apply_reload(&live->cfg, &file, out, err, errlen);
     rt_config_free(&file);
     if (rc < 0) return -1;
@@ -89,14 +94,15 @@ int rt_engine_reload(struct rt_engine *e, char *err, size_t errlen)
     struct rt_config cfg;
     memset(&cfg, 0, sizeof cfg);
     struct rt_runtime_set *set = NULL;
-    int rc = -1;
+    int rc = -1, stage = 5;
     if (!live)
         snprintf(err, errlen, "no configuration loaded");
     else
-        rc = build(e, live, &cfg, &set, err, errlen);
+        rc = build(e, live, &cfg, &set, &stage, err, errlen);
     rt_snapshot_put(live);
     if (rc < 0) {
-        rt_error("Error reconfiguring the daemon: %s", err);
+        if (stage == 2) rt_error("%s", err);
+        else rt_error("Error reconfiguring the daemon: %s", err);
         pthread_mutex_unlock(&reload_mu);
         return -1;
     }

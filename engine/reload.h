@@ -11,10 +11,12 @@
 #include "engine/engine.h"
 
 /* One reload, serialized with any other (one builder at a time; readers are
- * never blocked). Logs as dockerd does. Returns 0 when the new snapshot was
- * published; -1 with the message (as logged after "Error reconfiguring the
- * daemon: ") in ERR. Callable from any thread (tests and benchmarks trigger
- * reloads in-process with it). */
+ * never blocked). Logs as dockerd does: file and flag-conflict errors bare
+ * ("unable to configure the Docker daemon with file <cfg>: ..."), errors
+ * applying the config as "Error reconfiguring the daemon: <msg>". Returns 0
+ * when the new snapshot was published; -1 with the message (without that
+ * prefix) in ERR (may be NULL). Callable from any thread (tests and
+ * benchmarks trigger reloads in-process with it). */
 int rt_engine_reload(struct rt_engine *e, char *err, size_t errlen);
 
 /* The `daemon reload` event attributes for a published snapshot (object of

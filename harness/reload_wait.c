@@ -9,7 +9,10 @@
 
 #include "harness/testlib.h"
 
+/* What dockerd logs (level=error) when a reload is rejected: errors of the
+ * file or of flag conflicts bare, errors applying it with this prefix. */
 #define RELOAD_ERR "Error reconfiguring the daemon: "
+#define FILE_ERR "unable to configure the Docker daemon with file "
 
 struct waitstate {
     char *buf;             /* unparsed stream bytes */
@@ -28,15 +31,17 @@ static size_t log_len(void)
     return n;
 }
 
-/* logfmt msg="...": the text after RELOAD_ERR up to the closing quote. */
+/* The first reload error logged after FROM: logfmt msg="..." of a line
+ * with RELOAD_ERR (text after it) or FILE_ERR (whole message), unescaped. */
 static char *find_log_error(size_t from)
 {
     char *l = rt_engine_log();
     char *res = NULL;
     if (strlen(l) > from) {
-        char *p = strstr(l + from, RELOAD_ERR);
+        char *p = strstr(l + from, RELOAD_ERR), *q = strstr(l + from, FILE_ERR);
+        if (q && (!p || q < p)) p = q;
+        else if (p) p += strlen(RELOAD_ERR);
         if (p) {
-            p += strlen(RELOAD_ERR);
             res = calloc(1, strlen(p) + 1);
             char *o = res;
             for (; *p && *p != '\n'; p++) {

@@ -1,6 +1,8 @@
 /* Reload the engine under test and wait for the outcome, never sleeping:
  * success is the `daemon reload` event on GET /events, failure is the
- * "Error reconfiguring the daemon: <msg>" line in the engine log. */
+ * engine's error log line: "Error reconfiguring the daemon: <msg>" or, for
+ * file and flag-conflict errors, "unable to configure the Docker daemon
+ * with file <cfg>: <msg>" (engine spec §4.1 steps 2 and 6). */
 #ifndef RT_RELOAD_WAIT_H
 #define RT_RELOAD_WAIT_H
 
@@ -11,7 +13,7 @@
  * as it is), send SIGHUP to the engine and wait (scaled deadline).
  * Returns 0 when the reload event arrived (*EVENT = its JSON when EVENT is
  * non-NULL; caller json_decref()s), 1 when the engine logged a reload error
- * (the message after "Error reconfiguring the daemon: " in ERR), -1 when
+ * (its message, without "Error reconfiguring the daemon: ", in ERR), -1 when
  * neither happened before the deadline or the stream failed (reason in
  * ERR). The event stream is opened with since=<time before the signal> and
  * filters type=daemon, event=reload, so it cannot miss the event however

@@ -174,8 +174,11 @@ RT_TEST_FN(reload_default_flag_conflict)
 {
     static const char *const args[] = {"--default-runtime=oci", "--add-runtime", "oci=runc", NULL};
     start_with("{}\n", args);
+    /* the whole §1.2 text, as at startup */
     reload_rejected("{\"default-runtime\":\"runc\"}\n",
-                    "the following directives are specified both as a flag and in the configuration file: "
+                    "unable to configure the Docker daemon with file ");
+    reload_rejected("{\"default-runtime\":\"runc\"}\n",
+                    ": the following directives are specified both as a flag and in the configuration file: "
                     "default-runtime: (from flag: oci, from file: runc)");
     json_t *info = rt_api_get_json("/info");
     assert_default(info, "oci");

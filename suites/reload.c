@@ -220,6 +220,40 @@ RT_TEST_FN(reload_default_from_running_config)
     json_decref(info);
 }
 
+/* The non-Engine component of /version, or NULL (omitted when the default
+ * runtime's version cannot be determined, §6.2). */
+static const char *runtime_component(json_t *version)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(version, "Components"), i, c) {
+        const char *name = json_string_value(json_object_get(c, "Name"));
+        if (name && strcmp(name, "Engine") && strcmp(name, "containerd")) return name;
+    }
+    return NULL;
+}
+
+/* §6.2: the runtime component of /version is named after the default
+ * runtime, also after a reload changed it. */
+RT_TEST_FN(reload_version_component)
+{
+    start_with("{\"runtimes\":{\"oci\":{\"path\":\"runc\"}}}\n", NULL);
+    json_t *v = rt_api_get_json("/version");
+    const char *name = runtime_component(v);
+    if (!name) {
+        json_decref(v);
+        rt_skip("the default runtime's version cannot be determined here (no runtime component)");
+    }
+    ck_assert_msg(!strcmp(name, "runc"), "runtime component named %s, want runc", name);
+    json_decref(v);
+    json_decref(rt_reload_ok("{\"default-runtime\":\"oci\"}\n"));
+    v = rt_api_get_json("/version");
+    name = runtime_component(v);
+    ck_assert_msg(name && !strcmp(name, "oci"), "runtime component after reload named %s, want oci",
+                  name ? name : "(none)");
+    json_decref(v);
+}
+
 #define S(x) RT_INFO_SPEC x
 static const struct rt_test tests[] = {
     RT_TEST(reload_adds_runtime, "RT-RELOAD-001", RT_MUST, RT_CORE, S("§4.1"), RT_CAP_OWN_DAEMON,
@@ -246,6 +280,8 @@ static const struct rt_test tests[] = {
             "a permissible shim name is accepted as default on reload"),
     RT_TEST(reload_default_from_running_config, "RT-RELOAD-012", RT_MUST, RT_CORE, S("§4.3"),
             RT_CAP_OWN_DAEMON, "default validated against the merged config on reload"),
+    RT_TEST(reload_version_component, "RT-RELOAD-013", RT_MUST, RT_CORE, S("§6.2"), RT_CAP_OWN_DAEMON,
+            "the /version runtime component follows the default runtime across a reload"),
     {0},
 };
 

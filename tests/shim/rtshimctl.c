@@ -6,6 +6,8 @@
  *   rtshimctl events-server SOCK OUT       serve Events/Forward, one JSON line per
  *                                          event appended to OUT (until killed)
  *   rtshimctl raw ADDR SERVICE METHOD      call with an empty payload
+ *   rtshimctl any TYPE_URL JSON            a serialized Any on stdout (options for start)
+ *   rtshimctl decode-delete                DeleteResponse bytes on stdin -> JSON
  *
  * JSON <-> protobuf goes through the descriptors, so field names are the
  * proto names. An Any is {"type_url": U, "value": OBJECT|STRING}: an object
@@ -98,7 +100,13 @@ static json_t *scalar_to_json(const ProtobufCFieldDescriptor *f, const void *p)
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
-        return json_stringn_nocheck((const char *)b->data, b->len);
+        json_t *v = b->len ? json_stringn((const char *)b->data, b->len) : json_string("");
+        if (v) return v;
+        char *hex = malloc(b->len * 2 + 1);
+        for (size_t i = 0; i < b->len; i++) sprintf(hex + 2 * i, "%02x", b->data[i]);
+        v = json_string(hex);
+        free(hex);
+        return v;
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
         const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)p;
@@ -359,8 +367,43 @@ static int cmd_raw(const char *addr, const char *svc, const char *method)
     return code == 0 ? 0 : 1;
 }
 
+/* Serialize an Any (TYPE_URL, JSON value packed by descriptor) to stdout. */
+static int cmd_any(const char *url, const char *js)
+{
+    json_error_t je;
+    json_t *o = json_pack("{s:s,s:o}", "type_url", url, "value", json_loads(js, 0, &je));
+    if (!o) return 2;
+    ProtobufCFieldDescriptor f = {.name = "x", .type = PROTOBUF_C_TYPE_MESSAGE,
+                                  .descriptor = &google__protobuf__any__descriptor};
+    Google__Protobuf__Any *any = NULL;
+    set_scalar(&f, &any, o);
+    size_t len = google__protobuf__any__get_packed_size(any);
+    uint8_t *buf = malloc(len + 1);
+    google__protobuf__any__pack(any, buf);
+    fwrite(buf, 1, len, stdout);
+    return 0;
+}
+
+/* Decode a DeleteResponse (the `delete` action's stdout) from stdin. */
+static int cmd_decode_delete(void)
+{
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, stdin);
+    Containerd__Task__V2__DeleteResponse *r = containerd__task__v2__delete_response__unpack(NULL, n, buf);
+    if (!r) {
+        fprintf(stderr, "rtshimctl: not a DeleteResponse (%zu bytes)\n", n);
+        return 1;
+    }
+    json_t *j = msg_to_json(&r->base);
+    char *s = json_dumps(j, JSON_COMPACT);
+    printf("%s\n", s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "any")) return cmd_any(argv[2], argv[3]);
+    if (argc == 2 && !strcmp(argv[1], "decode-delete")) return cmd_decode_delete();
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 4 && !strcmp(argv[1], "call")) return cmd_call(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
     if (argc == 4 && !strcmp(argv[1], "events-server")) return cmd_events(argv[2], argv[3]);

@@ -21,6 +21,7 @@ static const char css[] =
     ".o{font-weight:600;padding:1px 6px;border-radius:3px}"
     ".o-PASS{color:#2a7d2e}.o-FAIL,.o-XPASS{color:#fff;background:#b3261e}.o-ERROR{color:#fff;background:#8a4b00}"
     ".o-SKIP,.o-DISABLED{color:#666}.o-XFAIL{color:#6a3fa0}.o-FLAKY{color:#b07800}"
+    ".counts .o-FAIL,.counts .o-XPASS{background:#b3261e;color:#fff}.counts .o-ERROR{background:#8a4b00;color:#fff}"
     "pre{background:#f6f6f6;padding:6px;max-height:300px;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}"
     "main{padding:12px 24px}.filters{margin:8px 0}.filters *{margin-right:8px}.warn{color:#8a4b00}"
     "dl{margin:0}dt{font-weight:600;margin-top:6px}dd{margin:0 0 0 12px}";
@@ -36,7 +37,10 @@ static const char js[] =
     "var dir={};Array.prototype.forEach.call(tb.tHead.rows[0].cells,function(th){th.addEventListener('click',function(){"
     "var key=th.dataset.key,d=dir[key]=-(dir[key]||-1),bs=Array.prototype.slice.call(tb.tBodies);"
     "bs.sort(function(a,b){var x=a.dataset[key],y=b.dataset[key];if(key==='duration'){x=+x;y=+y;}"
-    "return x<y?-d:x>y?d:0;});bs.forEach(function(b){tb.appendChild(b);});});});apply();})();";
+    "return x<y?-d:x>y?d:0;});bs.forEach(function(b){tb.appendChild(b);});});});apply();"
+    /* report.html#RT-X-001 opens that test (links from CI logs) */
+    "var h=decodeURIComponent(location.hash.slice(1));if(h)Array.prototype.forEach.call(tb.tBodies,function(b){"
+    "if(b.dataset.id===h){b.classList.add('open');b.scrollIntoView();}});})();";
 
 static const char *jstr(const json_t *o, const char *k) { return rt_json_str(o, k, ""); }
 

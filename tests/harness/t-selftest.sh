@@ -170,12 +170,39 @@ test_expect 'CLI: --help per command, --version, list --json, race/bench honest'
   [ $rc -eq 2 ] && grep -q "not implemented yet" err
 '
 
-test_expect 'dockerd target without root: every test SKIPs "needs root"' '
-  [ "$(id -u)" -ne 0 ] || { echo "running as root: checking the ERROR path instead"; set +e
-    "$RTCONFORM" run --target dockerd --profile selftest --focus "^RT-SELF-001 " --report-dir r8 >out; rc=$?; set -e
-    [ $rc -eq 99 ] && grep -q "not implemented yet" out; exit $?; }
-  set +e; "$RTCONFORM" run --target dockerd --profile selftest --report-dir r8 >out; rc=$?; set -e
-  [ $rc -eq 77 ] && grep -q "# SKIP needs root" out
+test_expect 'dockerd target as root: ERROR "not implemented yet", exit 99' '
+  [ "$(id -u)" -eq 0 ] || { echo "not root: the unprivileged case below covers dockerd"; exit 0; }
+  set +e; "$RTCONFORM" run --target dockerd --profile selftest --focus "^RT-SELF-001 " --report-dir r8 >out; rc=$?; set -e
+  [ $rc -eq 99 ] && grep -q "not ok 1 .*RT-SELF-001" out && grep -q "starting dockerd is not implemented" out
+'
+
+test_expect 'dockerd target as an unprivileged user: SKIP "needs root", exit 77' '
+  if [ "$(id -u)" -ne 0 ]; then
+    set +e; "$RTCONFORM" run --target dockerd --profile selftest --focus "^RT-SELF-00[12] " --report-dir r9 >out; rc=$?; set -e
+    [ $rc -eq 77 ] && [ "$(grep -c "# SKIP needs root: the dockerd target" out)" -eq 2 ]; exit $?
+  fi
+  command -v setpriv >/dev/null || { echo "no setpriv to drop privileges: not checked"; exit 0; }
+  mkdir -m 0777 np
+  set +e
+  (cd np && setpriv --reuid=65534 --regid=65534 --clear-groups "$RTCONFORM" run --target dockerd --profile selftest \
+     --focus "^RT-SELF-00[12] " --report-dir rep >out 2>err); rc=$?
+  set -e
+  [ $rc -eq 77 ] || { cat np/out np/err; exit 1; }
+  [ "$(grep -c "# SKIP needs root: the dockerd target" np/out)" -eq 2 ]
+  python3 -c "import json; d=json.load(open(\"np/rep/results.json\")); assert d[\"target\"][\"root\"] is False and d[\"verdict\"]==\"NOTHING RAN\""
+'
+
+test_expect 'external target: probe reads the socket; own-daemon tests SKIP with the reason' '
+  mkdir -p ext
+  echo "{}" >ext/daemon.json
+  start_engine --data-root "$PWD/ext/data" --exec-root "$PWD/ext/exec" -H "unix://$PWD/ext/s.sock" \
+    --pidfile "$PWD/ext/pid" --config-file "$PWD/ext/daemon.json"
+  wait_socket "$PWD/ext/s.sock" $ENGINE_PID
+  set +e; "$RTCONFORM" run --target external --socket "$PWD/ext/s.sock" --focus "^RT-INFO-00[12] " --report-dir rx >out; rc=$?; set -e
+  kill -TERM $ENGINE_PID; wait $ENGINE_PID || true
+  [ $rc -eq 77 ] || { cat out; exit 1; }
+  grep -q "# SKIP needs its own daemon; the external target is read-only" out
+  python3 -c "import json; d=json.load(open(\"rx/results.json\")); t=d[\"target\"]; assert t[\"kind\"]==\"external\" and t[\"api_version\"] and t[\"default_runtime\"]==\"runc\", t"
 '
 
 test_done

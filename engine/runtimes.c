@@ -166,8 +166,11 @@ struct rt_runtime_set *rt_runtimes_build(const struct rt_config *cfg, const char
         }
     }
     free(defs);
+    struct rt_probe_memo *memo = rt_probe_memo_new();
     for (size_t i = 0; i < set->n; i++)
-        if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM) rt_features_probe(&set->rt[i]);
+        if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM)
+            rt_features_probe(&set->rt[i], memo);
+    rt_probe_memo_free(memo);
     return set;
 }
 

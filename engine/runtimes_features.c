@@ -179,19 +179,68 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
     return 0;
 }
 
-void rt_features_probe(struct rt_runtime *rt)
+/* Per-build memo of target -> (resolved path, stat) or lookup error. */
+struct memo_entry {
+    char *target, *resolved, *error;
+    struct stat st;
+};
+
+struct rt_probe_memo {
+    struct memo_entry *e;
+    size_t n, cap;
+};
+
+struct rt_probe_memo *rt_probe_memo_new(void)
+{
+    return calloc(1, sizeof(struct rt_probe_memo));
+}
+
+void rt_probe_memo_free(struct rt_probe_memo *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->n; i++) free(m->e[i].target), free(m->e[i].resolved), free(m->e[i].error);
+    free(m->e);
+    free(m);
+}
+
+/* Resolve TARGET on PATH and stat it, once per build. */
+static const struct memo_entry *lookup_target(struct rt_probe_memo *m, const char *target, struct memo_entry *tmp)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        if (strcmp(m->e[i].target, target) == 0) return &m->e[i];
+    char msg[2048];
+    memset(tmp, 0, sizeof *tmp);
+    tmp->target = strdup(target);
+    if (rt_lookpath(target, &tmp->resolved, msg, sizeof msg) < 0) tmp->error = strdup(msg);
+    else if (stat(tmp->resolved, &tmp->st) < 0) memset(&tmp->st, 0, sizeof tmp->st);
+    if (!m) return tmp;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        struct memo_entry *n = realloc(m->e, cap * sizeof *n);
+        if (!n) return tmp;
+        m->e = n, m->cap = cap;
+    }
+    m->e[m->n] = *tmp;
+    memset(tmp, 0, sizeof *tmp);
+    return &m->e[m->n++];
+}
+
+void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
 {
     /* Which file to stat for the key and which to execute. */
     const char *target = rt->kind == RT_RK_PATH_ARGS ? rt->path : rt->runc.binary_name;
     if (!target || !*target) return;
-    char *resolved = NULL, msg[2048];
-    if (rt_lookpath(target, &resolved, msg, sizeof msg) < 0) {
-        rt_log_kv(RT_LOG_WARN, "error", msg, "Failed to run [%s features]: \"\"",
+    struct memo_entry tmp = {0};
+    const struct memo_entry *me = lookup_target(memo, target, &tmp);
+    if (me->error) {
+        rt_log_kv(RT_LOG_WARN, "error", me->error, "Failed to run [%s features]: \"\"",
                   rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : target);
+        free(tmp.target), free(tmp.resolved), free(tmp.error);
         return;
     }
-    struct stat st;
-    if (stat(resolved, &st) < 0) memset(&st, 0, sizeof st);
+    char *resolved = strdup(me->resolved);
+    struct stat st = me->st;
+    free(tmp.target), free(tmp.resolved), free(tmp.error);
     size_t klen = strlen(resolved) + 128;
     for (size_t i = 0; i < rt->nargs && rt->kind == RT_RK_PATH_ARGS; i++) klen += strlen(rt->args[i]) + 1;
     char *key = malloc(klen);

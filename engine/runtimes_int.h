@@ -29,7 +29,12 @@ int rt_wrapper_write(struct rt_runtime *rt, const char *data_root, char *err, si
 int rt_lookpath(const char *file, char **found, char *err, size_t errlen);
 
 /* The `features` probe of a runc-kind runtime (cached, §1.4). Sets
- * rt->features or leaves it NULL (warning logged). */
-void rt_features_probe(struct rt_runtime *rt);
+ * rt->features or leaves it NULL (warning logged). MEMO (may be NULL)
+ * remembers PATH lookups and stats for the duration of one build, so 1000
+ * runtimes on the same binary cost one lookup, not 1000. */
+struct rt_probe_memo;
+struct rt_probe_memo *rt_probe_memo_new(void);
+void rt_probe_memo_free(struct rt_probe_memo *m);
+void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo);
 
 #endif

@@ -501,6 +501,44 @@ static void test_features_probe(void **state)
     assert_true(n2 > n1);
 }
 
+/* Issue 11: a 1000-runtime rebuild probes nothing again (cache) and is fast. */
+static void test_thousand_runtimes_rebuild(void **state)
+{
+    (void)state;
+    char bin[512], count[512];
+    snprintf(bin, sizeof bin, "%s/feat-1000", tmpdir);
+    snprintf(count, sizeof count, "%s/feat-1000-count", tmpdir);
+    FILE *f = fopen(bin, "w");
+    fprintf(f, "#!/bin/sh\necho x >> %s\necho '{}'\n", count);
+    fclose(f);
+    chmod(bin, 0755);
+    size_t cap = 1000 * (strlen(bin) + 40) + 64, len = 0;
+    char *js = malloc(cap);
+    len += (size_t)snprintf(js + len, cap - len, "{\"runtimes\":{");
+    for (int i = 0; i < 1000; i++)
+        len += (size_t)snprintf(js + len, cap - len, "%s\"r%d\":{\"path\":\"%s\"}", i ? "," : "", i, bin);
+    snprintf(js + len, cap - len, "}}");
+    struct rt_runtime_set *set = build_json(js, true);
+    assert_non_null(set);
+    assert_int_equal(set->n, 1002);
+    rt_runtimes_free(set);
+    size_t n1 = 0, n2 = 0;
+    free(rt_read_file(count, 1 << 20, &n1));
+    assert_int_equal(n1, 2); /* one probe for 1000 runtimes on one binary */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    set = build_json(js, false);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_non_null(set);
+    assert_string_equal(find(set, "r999")->features, "{}");
+    rt_runtimes_free(set);
+    free(rt_read_file(count, 1 << 20, &n2));
+    assert_int_equal(n2, n1);
+    print_message("1000-runtime rebuild (decode+build): %.1f ms\n",
+                  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    free(js);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_wipe_dir),
         cmocka_unit_test(test_info_json),
         cmocka_unit_test(test_features_probe),
+        cmocka_unit_test(test_thousand_runtimes_rebuild),
     };
     return cmocka_run_group_tests_name("runtimes", tests, setup, teardown);
 }

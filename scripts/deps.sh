@@ -9,7 +9,7 @@ pkgs=(
   build-essential pkg-config make
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
   libprotobuf-c-dev protobuf-c-compiler liburcu-dev libarchive-dev
-  libcmocka-dev check valgrind busybox-static curl ca-certificates
+  libcmocka-dev check valgrind busybox-static curl ca-certificates jq
 )
 # Extra sets, asked for by name: `scripts/deps.sh real` for the root-only
 # checks against real containerd/runc, `fuzz` for the fuzzers.

@@ -106,6 +106,7 @@ int main(int argc, char **argv)
     struct frc c = {.root = FAKERUNC_DEFAULT_ROOT, .log_format = "text", .global_args = json_array(),
                     .argv = argv_json(argc, argv), .extra = json_object()};
     int i = 1, rc = -1;
+    char *abs_root = NULL;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-v")) {
             frc_print_version();
@@ -120,6 +121,12 @@ int main(int argc, char **argv)
             goto out;
         }
         if (global_flag(&c, argc, argv, &i) < 0) goto out;
+    }
+    /* runc makes --root absolute: the container process chdirs before using it */
+    if (c.root[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd && asprintf(&abs_root, "%s/%s", cwd, c.root) > 0) c.root = abs_root;
+        free(cwd);
     }
     if (i >= argc) {
         frc_fail(&c, "no command given (want create, start, state, kill, delete, exec, ps, pause, resume or features)");
@@ -142,5 +149,6 @@ out:
     json_object_set_new(c.extra, "global_args", c.global_args);
     rt_journal_write("runc", c.cmd ? c.cmd : "", c.id, c.extra, rc < 0 ? c.err : NULL);
     fflush(stdout);
+    free(abs_root);
     return rc < 0 ? (c.panicked ? 2 : 1) : c.exit_code;
 }

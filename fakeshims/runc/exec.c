@@ -92,6 +92,7 @@ int frc_cmd_exec(struct frc *c, int argc, char **argv)
         kill(pid, SIGKILL);
         goto out;
     }
+    frc_state_unlock(c); /* kill/delete must not wait for a foreground exec */
     int ws;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
     }

@@ -25,6 +25,7 @@ struct frc {
     char err[1024];       /* error text when a command fails */
     int exit_code;        /* exit status when the command succeeds */
     int panicked;         /* a panic failpoint fired: exit 2, no --log line */
+    int lock_fd;          /* flock on <root>/<id> while state is in use, or -1 */
 };
 
 /* Set C->err (printf style) and return -1: the one way commands fail. */
@@ -34,8 +35,12 @@ int frc_fail(struct frc *c, const char *fmt, ...) __attribute__((format(printf, 
 enum frc_status { FRC_CREATED, FRC_RUNNING, FRC_PAUSED, FRC_STOPPED };
 const char *frc_status_name(enum frc_status s);
 char *frc_state_dir(const struct frc *c, const char *id);
-/* Load the container's state; fails with runc's "does not exist" text. */
+/* Load the container's state; fails with runc's "does not exist" text.
+ * Takes an exclusive flock on the state directory, held until
+ * frc_state_unlock or exit, so concurrent invocations (two execs, exec and
+ * pause) do not lose each other's updates. */
 json_t *frc_state_load(struct frc *c, const char *id);
+void frc_state_unlock(struct frc *c);
 int frc_state_save(struct frc *c, const char *id, json_t *st);
 enum frc_status frc_state_status(struct frc *c, const char *id, const json_t *st);
 /* 1 when PID is alive (not a zombie) and started at START_TIME (0 = any). */
@@ -73,6 +78,7 @@ int frc_cmd_pause(struct frc *c, int argc, char **argv);
 int frc_cmd_resume(struct frc *c, int argc, char **argv);
 int frc_cmd_ps(struct frc *c, int argc, char **argv);
 int frc_cmd_exec(struct frc *c, int argc, char **argv);
+int frc_cmd_update(struct frc *c, int argc, char **argv);
 int frc_cmd_features(struct frc *c, int argc, char **argv);
 void frc_print_version(void);
 

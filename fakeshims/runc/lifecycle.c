@@ -375,3 +375,30 @@ int frc_cmd_ps(struct frc *c, int argc, char **argv)
     json_decref(st);
     return 0;
 }
+
+/* update --resources FILE|- ID: resources are accepted and recorded, not applied. */
+int frc_cmd_update(struct frc *c, int argc, char **argv)
+{
+    const char *resources = NULL, *ignored = NULL;
+    const struct frc_flag flags[] = {
+        {"resources|r", 1, &resources}, {"memory", 1, &ignored},      {"cpu-shares", 1, &ignored},
+        {"cpu-quota", 1, &ignored},     {"cpu-period", 1, &ignored},  {"cpuset-cpus", 1, &ignored},
+        {"pids-limit", 1, &ignored},    {"memory-swap", 1, &ignored}, {NULL, 0, NULL},
+    };
+    char **pos;
+    int npos;
+    if (frc_parse_flags(c, argc, argv, flags, &pos, &npos) < 0 || frc_need_args(c, npos, 1, 1) < 0) return -1;
+    json_t *st = load_for(c, pos[0]);
+    if (!st) return -1;
+    int rc = 0;
+    if (resources) {
+        json_error_t je;
+        json_t *r = !strcmp(resources, "-") ? json_loadf(stdin, JSON_DISABLE_EOF_CHECK, &je)
+                                            : json_load_file(resources, 0, &je);
+        if (!r) rc = frc_fail(c, "unable to parse resources: %s", je.text);
+        else json_object_set_new(c->extra, "resources", r);
+    }
+    if (rc == 0 && frc_state_status(c, c->id, st) == FRC_STOPPED) rc = frc_fail(c, "container not running");
+    json_decref(st);
+    return rc;
+}

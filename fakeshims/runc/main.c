@@ -28,7 +28,7 @@ static const struct {
     {"create", frc_cmd_create}, {"start", frc_cmd_start},   {"state", frc_cmd_state},
     {"kill", frc_cmd_kill},     {"delete", frc_cmd_delete}, {"exec", frc_cmd_exec},
     {"ps", frc_cmd_ps},         {"pause", frc_cmd_pause},   {"resume", frc_cmd_resume},
-    {"features", frc_cmd_features},
+    {"update", frc_cmd_update},   {"features", frc_cmd_features},
 };
 
 /* Append one line to --log in logrus's json or text format, as runc does. */
@@ -104,7 +104,7 @@ static json_t *argv_json(int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct frc c = {.root = FAKERUNC_DEFAULT_ROOT, .log_format = "text", .global_args = json_array(),
-                    .argv = argv_json(argc, argv), .extra = json_object()};
+                    .argv = argv_json(argc, argv), .extra = json_object(), .lock_fd = -1};
     int i = 1, rc = -1;
     char *abs_root = NULL;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
@@ -149,6 +149,7 @@ out:
     json_object_set_new(c.extra, "global_args", c.global_args);
     rt_journal_write("runc", c.cmd ? c.cmd : "", c.id, c.extra, rc < 0 ? c.err : NULL);
     fflush(stdout);
+    frc_state_unlock(&c);
     free(abs_root);
     return rc < 0 ? (c.panicked ? 2 : 1) : c.exit_code;
 }

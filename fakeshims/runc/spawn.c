@@ -167,6 +167,7 @@ int frc_spawn(struct frc *c, const struct frc_proc *p, pid_t *pid)
     pid_t child = fork();
     if (child == 0) {
         close(sp[0]);
+        if (c->lock_fd >= 0) close(c->lock_fd); /* a created child must not hold the state lock */
         child_reset_signals();
         if (setsid() < 0) child_die(sp[1], "setsid", errno);
         if (master >= 0) {

@@ -3,6 +3,8 @@
  * subreaper, is), so exit is seen as "gone or zombie", never via wait(). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,9 @@ json_t *frc_state_load(struct frc *c, const char *id)
         return NULL;
     }
     char *dir = frc_state_dir(c, id);
+    frc_state_unlock(c);
+    c->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c->lock_fd >= 0) flock(c->lock_fd, LOCK_EX);
     char *path = rt_path_join(dir, "state.json");
     json_t *st = rt_json_load_file(path, 1 << 20, NULL, 0);
     free(path);
@@ -52,6 +57,12 @@ json_t *frc_state_load(struct frc *c, const char *id)
         return NULL;
     }
     return st;
+}
+
+void frc_state_unlock(struct frc *c)
+{
+    if (c->lock_fd >= 0) close(c->lock_fd);
+    c->lock_fd = -1;
 }
 
 int frc_state_save(struct frc *c, const char *id, json_t *st)

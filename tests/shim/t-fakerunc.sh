@@ -272,6 +272,40 @@ test_expect 'failpoints from the bundle annotation, counts kept across invocatio
   [ $rc -eq 1 ] && grep -q "unknown type \"bogus\"" err
 '
 
+test_expect 'terminal: --console-socket gets the pty master, the process has a tty' '
+  "$RT_BUILD/tests/fakerunc-console" "$PWD/console.sock" "$PWD/tty.out"
+  bundle b17 "tty; echo tty-ok"
+  jq ".process.terminal = true" b17/config.json >t && mv t b17/config.json
+  frc create --bundle b17 --pid-file b17/init.pid --console-socket "$PWD/console.sock" c17 </dev/null >/dev/null
+  frc start c17
+  wait_reaped $(cat b17/init.pid) >/dev/null
+  for i in $(seq 1000); do grep -q tty-ok tty.out 2>/dev/null && break; sleep 0.005; done
+  grep -q "^/dev/pts/" tty.out && grep -q tty-ok tty.out
+  frc delete c17
+'
+
+test_expect 'update --resources -: accepted and journaled' '
+  bundle b18 "exec sleep 100"
+  frc create --bundle b18 --pid-file b18/init.pid c18 </dev/null >/dev/null
+  frc start c18
+  echo "{\"pids\": {\"limit\": 10}}" | frc update --resources - c18
+  tail -1 "$RTCONFORM_JOURNAL" | jq -e ".method == \"update\" and .resources.pids.limit == 10"
+  frc delete --force c18
+'
+
+test_expect 'concurrent detached execs are all recorded (state lock)' '
+  bundle b19 "exec sleep 100"
+  frc create --bundle b19 --pid-file b19/init.pid c19 </dev/null >/dev/null
+  frc start c19
+  echo "{\"args\": [\"/bin/sleep\", \"100\"], \"cwd\": \"/\"}" >p19.json
+  for i in 1 2 3 4 5 6; do frc exec --process p19.json --detach --pid-file b19/e$i.pid c19 </dev/null >/dev/null & done
+  wait
+  jq -e ".execs | length == 6" state/c19/state.json
+  frc kill --all c19 KILL
+  for i in 1 2 3 4 5 6; do [ "$(wait_reaped $(cat b19/e$i.pid))" = 137 ]; done
+  frc delete --force c19
+'
+
 test_expect 'no container process is left behind' '
   [ -z "$(ls state 2>/dev/null)" ]
 '

@@ -485,21 +485,31 @@ int rt_ctr_remove(struct rt_ctr_store *s, const char *r, bool force, struct rt_e
         return rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r);
     }
     const char *name = rt_json_str(c->doc, "Name", "");
+    if (jbool(state_of(c->doc), "Running") && !force) {
+        int rc = rt_err_set(err, RT_ERR_CONFLICT,
+                            "cannot remove container \"%s\": container is running: stop the "
+                            "container before removing or force remove", name);
+        pthread_mutex_unlock(&c->lock);
+        rt_ctr_put(c);
+        return rc;
+    }
     if (jbool(state_of(c->doc), "Running")) {
-        if (!force) {
-            int rc = rt_err_set(err, RT_ERR_CONFLICT,
-                                "cannot remove container \"%s\": container is running: stop the "
-                                "container before removing or force remove", name);
+        /* The exit path takes the container's lock: kill without it. */
+        pthread_mutex_unlock(&c->lock);
+        struct rt_err kerr = {0};
+        int krc = rt_ctr_kill_for_remove(s, c->id, &kerr);
+        pthread_mutex_lock(&c->lock);
+        name = rt_json_str(c->doc, "Name", "");
+        if (krc < 0 || jbool(state_of(c->doc), "Running") || c->removed) {
+            int rc = c->removed ? rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r)
+                                : rt_err_set(err, RT_ERR_SYSTEM, "cannot remove container \"%s\": could not kill: %s",
+                                             name, kerr.msg ? kerr.msg : "still running");
+            rt_err_clear(&kerr);
             pthread_mutex_unlock(&c->lock);
             rt_ctr_put(c);
             return rc;
         }
-        /* Killing a task is the shim manager's job; none is wired here. */
-        int rc = rt_err_set(err, RT_ERR_SYSTEM,
-                            "cannot remove container \"%s\": could not kill: no shim manager", name);
-        pthread_mutex_unlock(&c->lock);
-        rt_ctr_put(c);
-        return rc;
+        rt_err_clear(&kerr);
     }
     json_object_set_new(state_of(c->doc), "RemovalInProgress", json_true());
     publish(s, c);

@@ -136,6 +136,9 @@ int rt_ctr_validate_config(const json_t *cfg, struct rt_err *err);
 int rt_ctr_resolve_runtime(const char *name, struct rt_resolved *out, struct rt_err *err);
 /* The current default runtime name (malloc'd). */
 char *rt_ctr_default_runtime(void);
+/* Force removal of a running container: SIGKILL its task through the shim
+ * manager and wait until it is not running. Caller holds no lock. */
+int rt_ctr_kill_for_remove(struct rt_ctr_store *s, const char *id, struct rt_err *err);
 /* Publish a container event (create, destroy, start, die, ...). */
 void rt_ctr_event(const struct rt_container *c, const char *action);
 

@@ -1,6 +1,7 @@
 /* The containers module's two outside dependencies, each in one place: the
  * CURRENT runtime set (the live snapshot) and the event bus. Unit tests
  * replace the resolver with rt_ctr_set_resolver(). */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "engine/containers_rt.h"
 #include "engine/engine.h"
 #include "engine/events.h"
+#include "engine/shims.h"
 #include "engine/snapshot.h"
 #include "jsonutil.h"
 
@@ -65,4 +67,13 @@ void rt_ctr_event(const struct rt_container *c, const char *action)
     json_object_set_new(attrs, "image", json_string(rt_json_str(json_object_get(c->doc, "Config"), "Image", "")));
     json_object_set_new(attrs, "name", json_string(name[0] == '/' ? name + 1 : name));
     rt_events_publish(g_engine->events, "container", action, c->id, attrs);
+}
+
+int rt_ctr_kill_for_remove(struct rt_ctr_store *s, const char *id, struct rt_err *err)
+{
+    /* 409 = it stopped meanwhile: nothing to kill */
+    if (rt_shims_kill(s, id, SIGKILL, err) < 0 && err->cls != RT_ERR_CONFLICT) return -1;
+    rt_err_clear(err);
+    int code;
+    return rt_shims_wait(s, id, RT_WAIT_NOT_RUNNING, &code, err);
 }

@@ -8,7 +8,9 @@
 #define RT_SUITE_LIST \
     RT_SUITE(info) \
     RT_SUITE(selftest) \
-    RT_SUITE(reload)
+    RT_SUITE(reload) \
+    RT_SUITE(containers) \
+    RT_SUITE(upgrade)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

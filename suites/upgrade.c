@@ -1,0 +1,216 @@
+/* Upgrade from on-disk state written by dockerd 20.10.24 (engine spec §5.3,
+ * §5.4, §5.5): the corpus in fixtures/upgrade/dockerd-20.10.24 is copied
+ * under the sandbox data-root before the engine starts. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/suites.h"
+
+#define SPEC "engine-runtime-behaviour.md "
+#define WR_CONFIG "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n"
+
+static const char *const with_oci[] = {"--add-runtime", "oci=runc", NULL};
+
+static void start_on_corpus(const char *config, const char *const *args)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    rt_ct_copy_corpus();
+    rt_write_config(config);
+    rt_engine_start_ok(args);
+}
+
+static const char *rt_in(json_t *v)
+{
+    return json_string_value(json_object_get(json_object_get(v, "HostConfig"), "Runtime"));
+}
+
+/* Set "Runtime" in the corpus copy's hostconfig.json of container NAME
+ * (found through config.v2.json) before the engine starts. */
+static char *corpus_id_of(const char *name)
+{
+    /* IDs are not in INDEX.tsv: scan the copied config files */
+    char *dir = rt_path_join(rt_t.sb->data_root, "containers");
+    FILE *ls = NULL;
+    char cmd[4600];
+    snprintf(cmd, sizeof cmd, "ls %s", dir);
+    ls = popen(cmd, "r");
+    char line[256], *found = NULL;
+    while (ls && fgets(line, sizeof line, ls)) {
+        line[strcspn(line, "\n")] = '\0';
+        char cp[4800];
+        snprintf(cp, sizeof cp, "%s/%s/config.v2.json", dir, line);
+        json_t *d = rt_json_load_file(cp, 16 << 20, NULL, 0);
+        if (d && !strcmp(rt_json_str(d, "Name", ""), name)) found = strdup(line);
+        json_decref(d);
+    }
+    if (ls) pclose(ls);
+    free(dir);
+    if (!found) rt_env_error("corpus container %s not found", name);
+    return found;
+}
+
+static void corpus_set_runtime(const char *name, const char *runtime)
+{
+    char *id = corpus_id_of(name);
+    char p[4400];
+    snprintf(p, sizeof p, "%s/containers/%s/hostconfig.json", rt_t.sb->data_root, id);
+    json_t *hc = rt_json_load_file(p, 16 << 20, NULL, 0);
+    if (!hc) rt_env_error("cannot read %s", p);
+    json_object_set_new(hc, "Runtime", json_string(runtime));
+    if (rt_json_save_file(p, hc, 0600) < 0) rt_env_error("cannot write %s", p);
+    json_decref(hc);
+    free(id);
+}
+
+/* §5.3: every corpus container is listed after restore; runtimes as
+ * recorded (INDEX.tsv), no migration, the no-hostconfig one has no key. */
+RT_TEST_FN(restore_lists_corpus)
+{
+    start_on_corpus(WR_CONFIG, with_oci);
+    char p[4400];
+    snprintf(p, sizeof p, "%s/INDEX.tsv", rt_ct_corpus_dir());
+    char *index = rt_read_file(p, 1 << 20, NULL);
+    ck_assert_msg(index != NULL, "cannot read %s", p);
+    int n = 0;
+    for (char *line = strtok(index, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128], state[128], runtime[128];
+        if (sscanf(line, "%127[^\t]\t%127[^\t]\t%127[^\n]", name, state, runtime) != 3) continue;
+        json_t *v = rt_ct_inspect(name + 1);
+        ck_assert_str_eq(rt_json_str(v, "Name", ""), name);
+        const char *got = rt_in(v);
+        if (!strcmp(runtime, "(no key)"))
+            ck_assert_msg(got == NULL, "%s: Runtime %s after restore, want no key", name, got);
+        else
+            ck_assert_msg(got && !strcmp(got, runtime), "%s: Runtime %s, want %s", name, got ? got : "(absent)", runtime);
+        json_decref(v);
+        n++;
+    }
+    free(index);
+    ck_assert_int_eq(n, 9);
+    ck_assert_uint_eq(rt_ct_count_all(), 9);
+}
+
+/* §5.1/§5.3: restore re-saves hostconfig.json and drops an empty Runtime;
+ * the no-hostconfig container has no key on disk either. */
+RT_TEST_FN(restore_drops_empty_runtime_key)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    rt_ct_copy_corpus();
+    corpus_set_runtime("/default-created", "");
+    rt_write_config(WR_CONFIG);
+    rt_engine_start_ok(with_oci);
+    static const char *const names[] = {"/default-created", "/no-hostconfig"};
+    for (int i = 0; i < 2; i++) {
+        char *id = corpus_id_of(names[i]);
+        json_t *hc = rt_ct_hostconfig_on_disk(id);
+        ck_assert_msg(hc != NULL, "%s: hostconfig.json missing", names[i]);
+        ck_assert_msg(!json_object_get(hc, "Runtime"), "%s: Runtime key kept on disk", names[i]);
+        json_decref(hc);
+        json_t *v = rt_ct_inspect(id);
+        ck_assert_msg(rt_in(v) == NULL, "%s: inspect shows Runtime %s", names[i], rt_in(v));
+        json_decref(v);
+        free(id);
+    }
+}
+
+/* §5.5 (v26): restart-policy containers whose runtime is gone: log
+ * "failed to start container" with the resolver error; exited, 128, Error. */
+RT_TEST_FN(restore_removed_runtime_restart_policy)
+{
+    start_on_corpus(WR_CONFIG, NULL); /* no oci */
+    static const char *const names[] = {"oci-always", "on-failure-3"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = rt_ct_inspect(names[i]);
+        json_t *st = json_object_get(v, "State");
+        ck_assert_str_eq(rt_json_str(st, "Status", ""), "exited");
+        ck_assert_int_eq(rt_json_int(st, "ExitCode", 0), 128);
+        ck_assert_str_eq(rt_json_str(st, "Error", ""), "unknown or invalid runtime name: oci");
+        json_decref(v);
+    }
+    if (rt_t.run->target == RT_TARGET_EXTERNAL) return;
+    char *log = rt_engine_log();
+    ck_assert_msg(strstr(log, "failed to start container"), "engine log lacks \"failed to start container\"");
+    ck_assert_msg(strstr(log, "unknown or invalid runtime name: oci"), "engine log lacks the resolver error");
+    free(log);
+}
+
+/* §2.4 row 2, §5.5: API start after the runtime was removed: 400, and the
+ * state recorded at restore stays as it was. */
+RT_TEST_FN(restore_removed_runtime_api_start)
+{
+    start_on_corpus(WR_CONFIG, NULL);
+    json_t *before = rt_ct_inspect("wrapper-args");
+    json_decref(before);
+    /* wr is configured; use the oci one (no longer configured) */
+    before = rt_ct_inspect("oci-always");
+    struct rt_http_resp r;
+    rt_ct_start("oci-always", &r);
+    rt_ct_assert_error(&r, 400, "unknown or invalid runtime name: oci");
+    rt_http_resp_free(&r);
+    json_t *after = rt_ct_inspect("oci-always");
+    json_t *sb = json_object_get(before, "State"), *sa = json_object_get(after, "State");
+    ck_assert_int_eq(rt_json_int(sa, "ExitCode", -1), rt_json_int(sb, "ExitCode", -2));
+    ck_assert_str_eq(rt_json_str(sa, "Error", "a"), rt_json_str(sb, "Error", "b"));
+    json_decref(before), json_decref(after);
+}
+
+/* §5.3: Runtime names are never migrated, legacy or unknown. */
+RT_TEST_FN(restore_never_migrates_runtime)
+{
+    start_on_corpus("{}\n", NULL); /* neither oci nor wr configured */
+    static const char *const cases[][2] = {{"/v1-linux", "io.containerd.runtime.v1.linux"},
+                                           {"/wrapper-args", "wr"},
+                                           {"/runc-v2-exited", "io.containerd.runc.v2"}};
+    for (int i = 0; i < 3; i++) {
+        char *id = corpus_id_of(cases[i][0]);
+        json_t *hc = rt_ct_hostconfig_on_disk(id);
+        ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), cases[i][1]);
+        json_decref(hc);
+        free(id);
+    }
+    /* and the exit code of the exited one is kept */
+    json_t *v = rt_ct_inspect("runc-v2-exited");
+    ck_assert_int_eq(rt_json_int(json_object_get(v, "State"), "ExitCode", 0), 3);
+    json_decref(v);
+}
+
+/* §5.4 (Fedora story): an empty Runtime is filled at start with the default
+ * of that moment and persisted. */
+RT_TEST_FN(empty_runtime_filled_at_start)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    rt_ct_copy_corpus();
+    corpus_set_runtime("/default-created", "");
+    rt_write_config("{}\n");
+    static const char *const args[] = {"--default-runtime=fedoci", "--add-runtime", "fedoci=runc", NULL};
+    rt_engine_start_ok(args);
+    struct rt_http_resp r;
+    rt_ct_start("default-created", &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204 || r.status == 400 || r.status == 500, "start: %ld", r.status);
+    rt_http_resp_free(&r);
+    char *id = corpus_id_of("/default-created");
+    json_t *hc = rt_ct_hostconfig_on_disk(id);
+    ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), "fedoci");
+    json_decref(hc);
+    free(id);
+}
+
+#define T(fn, id, lvl, spec, desc) RT_TEST(fn, id, lvl, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON, desc)
+static const struct rt_test tests[] = {
+    T(restore_lists_corpus, "RT-UPG-001", RT_MUST, "§5.3", "dockerd 20.10.24 corpus restored: every container, runtimes as recorded"),
+    T(restore_drops_empty_runtime_key, "RT-UPG-002", RT_MUST, "§5.3", "restore re-save drops an empty Runtime key"),
+    T(restore_removed_runtime_restart_policy, "RT-UPG-003", RT_MUST, "§5.5", "restart policy with removed runtime: logged, exit 128, Error set"),
+    T(restore_removed_runtime_api_start, "RT-UPG-004", RT_MUST, "§5.5", "API start with removed runtime after restore: 400, state untouched"),
+    T(restore_never_migrates_runtime, "RT-UPG-005", RT_MUST, "§5.3", "restore never migrates Runtime names"),
+    T(empty_runtime_filled_at_start, "RT-UPG-006", RT_MUST, "§5.4", "empty Runtime filled with the current default at start, persisted"),
+    {0},
+};
+
+const struct rt_suite rt_suite_upgrade = {"upgrade", tests};

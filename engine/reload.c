@@ -58,6 +58,7 @@ static int build(struct rt_engine *e, const struct rt_snapshot *live, struct rt_
     int rc = rt_config_load_file(cfgpath, e->opts.config_file_set, &file, msg, sizeof msg);
     if (rc < 0) {
         snprintf(err, errlen, "unable to configure the Docker daemon with file %s: %s", cfgpath, msg);
+        rt_config_free(&file);
         return -1;
     }
     if (rc == 1) {
@@ -114,7 +115,7 @@ int rt_engine_reload(struct rt_engine *e, char *err, size_t errlen)
 
     bool debug = effective_debug(e, &cfg);
     rt_snapshot_publish(e->snaps, &cfg, set);
-    int lvl = rt_log_level_parse(e->opts.log_level);
+    int lvl = e->opts.log_level ? rt_log_level_parse(e->opts.log_level) : -1;
     rt_log_set_level(debug ? RT_LOG_DEBUG : lvl < 0 ? RT_LOG_INFO : (enum rt_log_level)lvl);
 
     if (e->events) {

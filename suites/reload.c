@@ -2,6 +2,7 @@
  * Every reload is awaited through the `daemon reload` event or the engine's
  * "Error reconfiguring the daemon" log line (harness/reload_wait.h). */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/reload_wait.h"
@@ -254,6 +255,30 @@ RT_TEST_FN(reload_version_component)
     json_decref(v);
 }
 
+/* §4.1 (reload event), dockerd's events API: since/until replay the reload
+ * event and the stream ends at until; a type filter excludes it. */
+RT_TEST_FN(reload_event_replay)
+{
+    start_with("{}\n", NULL);
+    json_t *ev = rt_reload_ok("{\"runtimes\":{\"oci\":{\"path\":\"runc\"}}}\n");
+    long long t = json_integer_value(json_object_get(ev, "timeNano"));
+    json_decref(ev);
+    char path[512];
+    snprintf(path, sizeof path, "/events?since=%lld.%09lld&until=%lld.%09lld", (t - 1000000) / 1000000000LL,
+             (t - 1000000) % 1000000000LL, (t + 1000000) / 1000000000LL, (t + 1000000) % 1000000000LL);
+    struct rt_http_resp r;
+    rt_api("GET", path, NULL, &r); /* returns only because the stream ends at until */
+    ck_assert_msg(r.status == 200, "GET %s: status %ld", path, r.status);
+    ck_assert_msg(r.body && strstr(r.body, "\"Action\":\"reload\""), "reload event not replayed: %s",
+                  r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    strcat(path, "&filters=%7B%22type%22%3A%5B%22container%22%5D%7D");
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "GET %s: status %ld", path, r.status);
+    ck_assert_msg(!r.body || !strstr(r.body, "reload"), "type=container filter let the reload event through");
+    rt_http_resp_free(&r);
+}
+
 #define S(x) RT_INFO_SPEC x
 static const struct rt_test tests[] = {
     RT_TEST(reload_adds_runtime, "RT-RELOAD-001", RT_MUST, RT_CORE, S("§4.1"), RT_CAP_OWN_DAEMON,
@@ -282,6 +307,8 @@ static const struct rt_test tests[] = {
             RT_CAP_OWN_DAEMON, "default validated against the merged config on reload"),
     RT_TEST(reload_version_component, "RT-RELOAD-013", RT_MUST, RT_CORE, S("§6.2"), RT_CAP_OWN_DAEMON,
             "the /version runtime component follows the default runtime across a reload"),
+    RT_TEST(reload_event_replay, "RT-RELOAD-014", RT_MUST, RT_CORE, S("§4.1"), RT_CAP_OWN_DAEMON,
+            "GET /events since/until replays the reload event and ends; filters apply"),
     {0},
 };
 

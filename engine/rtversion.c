@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 
 extern char **environ;
@@ -23,7 +24,7 @@ static char *run_version(const char *bin, char *err, size_t errlen)
 {
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        snprintf(err, errlen, "pipe: %s", rt_strerror(errno));
         return NULL;
     }
     posix_spawn_file_actions_t fa;
@@ -48,7 +49,7 @@ static char *run_version(const char *bin, char *err, size_t errlen)
         if (!strchr(bin, '/') && rc == ENOENT)
             snprintf(err, errlen, "exec: \"%s\": executable file not found in $PATH", bin);
         else
-            snprintf(err, errlen, "fork/exec %s: %s", bin, strerror(rc));
+            snprintf(err, errlen, "fork/exec %s: %s", bin, rt_strerror(rc));
         return NULL;
     }
     size_t cap = 64 << 10, len = 0;

@@ -206,6 +206,9 @@ RT_TEST_FN(reload_shim_name_default)
     json_t *info = rt_api_get_json("/info");
     assert_default(info, "io.containerd.runc-alias.v2");
     assert_no_runtime(info, "io.containerd.runc-alias.v2");
+    /* §6.2: no runc options, so no runtime version: RuncCommit N/A */
+    const char *commit = json_string_value(json_object_get(json_object_get(info, "RuncCommit"), "ID"));
+    ck_assert_msg(commit && !strcmp(commit, "N/A"), "RuncCommit.ID %s, want N/A", commit ? commit : "(none)");
     json_decref(info);
 }
 

@@ -4,7 +4,9 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
+#include "fsutil.h"
 #include "harness/reload_wait.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
@@ -343,6 +345,68 @@ RT_TEST_FN(image_delete_in_use_409)
     free(id);
 }
 
+/* Lookup forms: full id, unique prefix, name. */
+RT_TEST_FN(lookup_forms)
+{
+    setup_engine(NULL);
+    char *id = rt_ct_create_ok("looked", BODY(""));
+    char ref[80];
+    const char *forms[] = {id, ref, "looked"};
+    snprintf(ref, sizeof ref, "%.12s", id);
+    for (int i = 0; i < 3; i++) {
+        json_t *v = rt_ct_inspect(forms[i]);
+        ck_assert_str_eq(rt_json_str(v, "Id", ""), id);
+        json_decref(v);
+    }
+    struct rt_http_resp r;
+    rt_api("GET", "/containers/nosuchthing/json", NULL, &r);
+    rt_ct_assert_error(&r, 404, "No such container: nosuchthing");
+    rt_http_resp_free(&r);
+    free(id);
+}
+
+/* Run a shell command with the docker CLI pointed at the engine; returns
+ * its exit status and (first line of) output in OUT. */
+static int docker(const char *args, char *out, size_t len)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "DOCKER_HOST=unix://%s DOCKER_CONFIG=%s/docker-cli docker %s 2>&1", rt_t.socket,
+             rt_t.sb->dir, args);
+    FILE *p = popen(cmd, "r");
+    if (!p) rt_env_error("popen docker failed");
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The real docker CLI: import, images, create, ps -a, inspect, rm. */
+RT_TEST_FN(docker_cli_basics)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_DOCKER_CLI);
+    rt_write_config("{}\n");
+    rt_engine_start_ok(NULL);
+    const char *paths[] = {"bin", "bin/true"}, *contents[] = {NULL, "#!/bin/sh\n"};
+    size_t len;
+    void *tar = rt_ct_make_tar(paths, contents, 2, &len);
+    char *tp = rt_path_join(rt_t.sb->dir, "rootfs.tar");
+    int wr = rt_atomic_write(tp, tar, len, 0644, NULL, 0);
+    free(tar);
+    if (wr < 0) rt_env_error("cannot write %s", tp);
+    char out[16384], args[4400];
+    snprintf(args, sizeof args, "import %s rtconform-cli:1", tp);
+    free(tp);
+    ck_assert_msg(docker(args, out, sizeof out) == 0 && strstr(out, "sha256:"), "docker import: %s", out);
+    ck_assert_msg(docker("images", out, sizeof out) == 0 && strstr(out, "rtconform-cli"), "docker images: %s", out);
+    ck_assert_msg(docker("create --name clic rtconform-cli:1 /bin/true", out, sizeof out) == 0, "docker create: %s", out);
+    ck_assert_msg(docker("ps -a", out, sizeof out) == 0 && strstr(out, "clic") && strstr(out, "Created"),
+                  "docker ps -a: %s", out);
+    ck_assert_msg(docker("inspect -f '{{.HostConfig.Runtime}} {{.State.Status}}' clic", out, sizeof out) == 0 &&
+                      !strncmp(out, "runc created", 12), "docker inspect: %s", out);
+    ck_assert_msg(docker("rm clic", out, sizeof out) == 0, "docker rm: %s", out);
+    ck_assert_msg(docker("ps -a -q", out, sizeof out) == 0 && out[0] == '\0', "docker ps -a after rm: %s", out);
+}
+
 #define T(fn, id, lvl, spec, desc) RT_TEST(fn, id, lvl, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON, desc)
 static const struct rt_test tests[] = {
     T(create_empty_runtime_stores_default, "RT-CTR-001", RT_MUST, "§5.2", "empty HostConfig.Runtime stores the default (runc)"),
@@ -361,6 +425,9 @@ static const struct rt_test tests[] = {
     T(image_import_list_inspect, "RT-CTR-014", RT_MUST, "§5.1", "image import, list, inspect; unknown image 404 at create"),
     T(image_import_refuses_unsafe, "RT-CTR-015", RT_SHOULD, "§5.1", "import refuses .. and absolute entries, stores nothing"),
     T(image_delete_in_use_409, "RT-CTR-016", RT_MUST, "§5.1", "deleting an image in use: 409"),
+    T(lookup_forms, "RT-CTR-017", RT_MUST, "§5.1", "container lookup by full id, unique prefix, name"),
+    RT_TEST(docker_cli_basics, "RT-CTR-018", RT_SHOULD, RT_FULL, SPEC "§5.1", RT_CAP_OWN_DAEMON | RT_CAP_DOCKER_CLI,
+            "the docker CLI can import, list images, create, ps -a, inspect and rm"),
     {0},
 };
 

@@ -5,7 +5,8 @@
  *   type  := off | error(<text>) | panic(<text>) | delay(<ms>)
  *          | barrier(<fifo path>) | exit(<n>) | hang        (our extensions)
  *
- * <text> cannot contain ')'. Whitespace around a term is ignored.
+ * <text> cannot contain ')' or "->" (terms are split on "->" first, as in
+ * containerd). Whitespace around a term is ignored.
  * On each evaluation the FIRST term with count > 0 is used and its count
  * decremented; when every count is 0 the failpoint passes.
  *   off        pass

@@ -236,12 +236,6 @@ char *rt_ctr_create(struct rt_ctr_store *s, const char *name, const json_t *body
     if (!json_is_object(body))
         return rt_err_set(err, RT_ERR_INVALID, "config cannot be empty in order to create a container"), NULL;
     char *gen = NULL;
-    if (name && *name) {
-        if (!rt_ctr_name_valid(name))
-            return rt_err_set(err, RT_ERR_INVALID,
-                              "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name),
-                   NULL;
-    }
     if (rt_ctr_validate_config(body, err) < 0) return NULL;
     json_t *hc = hostconfig_from_body(body);
     if (rt_ctr_validate_hostconfig(hc, err) < 0) goto fail_hc;
@@ -275,6 +269,12 @@ char *rt_ctr_create(struct rt_ctr_store *s, const char *name, const json_t *body
         goto fail_img;
     }
 
+    /* dockerd checks the name last, when it reserves it */
+    if (name && *name && !rt_ctr_name_valid(name)) {
+        rt_err_set(err, RT_ERR_INVALID, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                   name);
+        goto fail_img;
+    }
     char id[65];
     random_id(id);
     json_t *cfg = config_from_body(body, id);

@@ -183,6 +183,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
 struct memo_entry {
     char *target, *resolved, *error;
     struct stat st;
+    bool warned;               /* one lookup warning per binary per build */
 };
 
 struct rt_probe_memo {
@@ -204,7 +205,7 @@ void rt_probe_memo_free(struct rt_probe_memo *m)
 }
 
 /* Resolve TARGET on PATH and stat it, once per build. */
-static const struct memo_entry *lookup_target(struct rt_probe_memo *m, const char *target, struct memo_entry *tmp)
+static struct memo_entry *lookup_target(struct rt_probe_memo *m, const char *target, struct memo_entry *tmp)
 {
     for (size_t i = 0; m && i < m->n; i++)
         if (strcmp(m->e[i].target, target) == 0) return &m->e[i];
@@ -231,10 +232,12 @@ void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
     const char *target = rt->kind == RT_RK_PATH_ARGS ? rt->path : rt->runc.binary_name;
     if (!target || !*target) return;
     struct memo_entry tmp = {0};
-    const struct memo_entry *me = lookup_target(memo, target, &tmp);
+    struct memo_entry *me = lookup_target(memo, target, &tmp);
     if (me->error) {
-        rt_log_kv(RT_LOG_WARN, "error", me->error, "Failed to run [%s features]: \"\"",
-                  rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : target);
+        if (!me->warned)
+            rt_log_kv(RT_LOG_WARN, "error", me->error, "Failed to run [%s features]: \"\"",
+                      rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : target);
+        me->warned = true;
         free(tmp.target), free(tmp.resolved), free(tmp.error);
         return;
     }

@@ -1,0 +1,93 @@
+/* /containers/{id}/{stop,kill,wait,restart}: the running-task operations of
+ * the shim manager (engine/shims.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/api/http.h"
+#include "engine/containers.h"
+#include "engine/shims.h"
+
+static struct rt_ctr_store *store(struct rt_resp *resp)
+{
+    struct rt_ctr_store *s = rt_ctr_store_default();
+    if (!s) rt_resp_error(resp, RT_ERR_UNAVAILABLE, "container store not ready");
+    return s;
+}
+
+static void reply_err(struct rt_resp *resp, struct rt_err *err)
+{
+    if (err->cls == RT_ERR_NOT_MODIFIED) rt_resp_status(resp, 304);
+    else rt_resp_err(resp, err);
+    rt_err_clear(err);
+}
+
+/* ?t=N (v1.42+ also ?timeout=N); -1 when absent. */
+static int stop_timeout(const struct rt_req *req)
+{
+    const char *t = rt_req_query(req, "t");
+    if (!t) t = rt_req_query(req, "timeout");
+    return t && *t ? atoi(t) : -1;
+}
+
+static void stop(struct rt_req *req, struct rt_resp *resp)
+{
+    struct rt_ctr_store *s = store(resp);
+    if (!s) return;
+    struct rt_err err = {0};
+    if (rt_shims_stop(s, req->params[0], stop_timeout(req), &err) < 0) return reply_err(resp, &err);
+    rt_resp_status(resp, 204);
+}
+
+static void kill_ctr(struct rt_req *req, struct rt_resp *resp)
+{
+    struct rt_ctr_store *s = store(resp);
+    if (!s) return;
+    const char *name = rt_req_query(req, "signal");
+    int sig = name && *name ? rt_signal_parse(name) : 9;
+    if (sig < 0) {
+        rt_resp_error(resp, RT_ERR_INVALID, "Invalid signal: %s", name);
+        return;
+    }
+    struct rt_err err = {0};
+    if (rt_shims_kill(s, req->params[0], sig, &err) < 0) return reply_err(resp, &err);
+    rt_resp_status(resp, 204);
+}
+
+static void wait_ctr(struct rt_req *req, struct rt_resp *resp)
+{
+    struct rt_ctr_store *s = store(resp);
+    if (!s) return;
+    const char *c = rt_req_query(req, "condition");
+    enum rt_wait_cond cond = RT_WAIT_NOT_RUNNING;
+    if (c && !strcmp(c, "next-exit")) cond = RT_WAIT_NEXT_EXIT;
+    else if (c && !strcmp(c, "removed")) cond = RT_WAIT_REMOVED;
+    else if (c && *c && strcmp(c, "not-running")) {
+        rt_resp_error(resp, RT_ERR_INVALID, "invalid condition: \"%s\"", c);
+        return;
+    }
+    struct rt_err err = {0};
+    int code = 0;
+    if (rt_shims_wait(s, req->params[0], cond, &code, &err) < 0) return reply_err(resp, &err);
+    rt_resp_json(resp, 200, json_pack("{s:i,s:n}", "StatusCode", code, "Error"));
+}
+
+static void restart(struct rt_req *req, struct rt_resp *resp)
+{
+    struct rt_ctr_store *s = store(resp);
+    if (!s) return;
+    struct rt_err err = {0};
+    if (rt_shims_stop(s, req->params[0], stop_timeout(req), &err) < 0 && err.cls != RT_ERR_NOT_MODIFIED)
+        return reply_err(resp, &err);
+    rt_err_clear(&err);
+    if (rt_ctr_start(s, req->params[0], RT_START_API, &err) < 0) return reply_err(resp, &err);
+    rt_resp_status(resp, 204);
+}
+
+const struct rt_route rt_routes_lifecycle[] = {
+    {"POST", "/containers/{id}/stop", stop, 0},
+    {"POST", "/containers/{id}/kill", kill_ctr, 0},
+    {"POST", "/containers/{id}/wait", wait_ctr, 0},
+    {"POST", "/containers/{id}/restart", restart, 0},
+    {NULL, NULL, NULL, 0},
+};

@@ -46,7 +46,15 @@ start_containerd() {
   echo "containerd did not come up"; return 1
 }
 stop_containerd() { kill -TERM "$CTRD_PID"; wait "$CTRD_PID" 2>/dev/null || true; }
-c() { ctr --address "$SOCK" "$@"; }
+# c ARGS: ctr against the private containerd; every call goes to a transcript
+# (kept in $RT_SHIM_TRANSCRIPT_DIR when set, with the journal).
+c() {
+  local rc=0
+  { echo "\$ ctr $*"; } >>"$T/transcript"
+  ctr --address "$SOCK" "$@" > >(tee -a "$T/transcript") 2> >(tee -a "$T/transcript" >&2) || rc=$?
+  echo "[exit $rc]" >>"$T/transcript"
+  return $rc
+}
 RT=io.containerd.runc-alias.v2
 # wait_status ID WANT: poll `ctr task ls` (5 s).
 wait_status() {
@@ -63,6 +71,9 @@ cleanup_all() {
     c task kill -s SIGKILL $id >/dev/null 2>&1; c task delete $id >/dev/null 2>&1; c container delete $id >/dev/null 2>&1
   done
   [[ -n "$CTRD_PID" ]] && stop_containerd
+  if [[ -n "${RT_SHIM_TRANSCRIPT_DIR:-}" ]]; then
+    mkdir -p "$RT_SHIM_TRANSCRIPT_DIR" && cp "$T/transcript" "$T/journal" "$RT_SHIM_TRANSCRIPT_DIR/"
+  fi
   cleanup
 }
 trap cleanup_all EXIT

@@ -181,6 +181,22 @@ test_expect 'personalities: runc-like rejects runtimeoptions at start; rtkata ac
   call Shutdown "{\"id\":\"p1\"}"
 '
 
+test_expect 'events: redial TTRPC_ADDRESS after the events server restarts (spec §9.17)' '
+  bundle v1 "sleep 100"
+  shim_start v1
+  create v1 >/dev/null
+  wait_events 1 v1
+  kill ${_pids[0]}; wait ${_pids[0]} 2>/dev/null || true
+  "$CTL" events-server "$TTRPC_ADDRESS" "$TRASH/events2" & ev2=$!
+  trap "kill $ev2" EXIT   # this body runs in a subshell: stop it here
+  for ((i = 0; i < 500; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
+  call Start "{\"id\":\"v1\"}" >/dev/null
+  EVENTS="$TRASH/events2" wait_events 1 v1
+  jq -e "select(.event.decoded.container_id == \"v1\") | .topic == \"/tasks/start\"" "$TRASH/events2"
+  call Kill "{\"id\":\"v1\",\"signal\":9}"; call Wait "{\"id\":\"v1\"}" >/dev/null
+  call Delete "{\"id\":\"v1\"}" >/dev/null; call Shutdown "{\"id\":\"v1\"}"
+'
+
 test_expect 'nobody connects: the daemon exits on its own and removes its socket' '
   bundle i1 "true"
   ADDR=$(cd "$TRASH/b/i1" && RTFAKE_IDLE_EXIT_SECS=1 containerd-shim-rtfake-v2 -namespace $NS -address "$GRPC" -id i1 start </dev/null)

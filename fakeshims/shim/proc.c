@@ -1,6 +1,7 @@
 /* Child processes: the OCI runtime CLI, stdio, and the reaper. The daemon is
  * a child subreaper, so container processes (orphaned by the runtime) are
  * reaped here; their exit becomes STOPPED + /tasks/exit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -114,6 +115,40 @@ void proc_set_pid(struct proc *p, pid_t pid)
     pthread_mutex_unlock(&g.mu);
 }
 
+/* fakerunc runs containers without a pid namespace, so when init dies its
+ * orphaned children (reparented to us, the subreaper) would live on. Kill
+ * them, as the kernel does when a namespace's init exits -- only when this
+ * shim serves a single container. g.mu held. */
+static void kill_orphans(void)
+{
+    int live = 0;
+    for (struct container *c = g.containers; c; c = c->next) live += !c->deleted;
+    if (live > 1) return;
+    DIR *d = opendir("/proc");
+    if (!d) return;
+    pid_t self = getpid();
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        pid_t pid = (pid_t)atoi(de->d_name);
+        if (pid <= 0) continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        char *rp = strrchr(buf, ')');
+        int ppid = 0;
+        if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1 || ppid != self) continue;
+        int is_cmd = 0;
+        for (struct exit_rec *w = cmd_waiters; w; w = w->next) is_cmd |= w->pid == pid;
+        if (!is_cmd) kill(pid, SIGKILL);
+    }
+    closedir(d);
+}
+
 /* Exits are handled here, not in the reaper, because ordering needs the
  * container's lifecycle lock, which Start holds across runtime calls whose
  * completion the reaper itself must deliver. */
@@ -150,6 +185,7 @@ static void *exit_thread(void *arg)
             ev.exit_status = p->exit_status;
             ev.exited_at = &ts;
             events_publish("/tasks/exit", &ev.base);
+            if (!p->exec_id) kill_orphans();
             if (!p->exec_id) { /* lets the `delete` action report the real status */
                 char buf[128];
                 int n = snprintf(buf, sizeof buf, "{\"exit_status\":%u,\"exited_at\":%lld}",

@@ -36,6 +36,7 @@ CTRD_PID=
 start_containerd() {
   PATH="$T/bin:$PATH" containerd --config "$T/config.toml" >>"$T/containerd.log" 2>&1 &
   CTRD_PID=$!
+  echo "$CTRD_PID" >"$T/ctrd.pid"   # test bodies run in subshells: share the pid
   _pids+=("$CTRD_PID")
   local i
   for ((i = 0; i < 1000; i++)); do
@@ -45,7 +46,13 @@ start_containerd() {
   done
   echo "containerd did not come up"; return 1
 }
-stop_containerd() { kill -TERM "$CTRD_PID"; wait "$CTRD_PID" 2>/dev/null || true; }
+stop_containerd() {
+  local p i
+  p=$(cat "$T/ctrd.pid" 2>/dev/null) || return 0
+  kill -TERM "$p" 2>/dev/null || return 0
+  for ((i = 0; i < 500; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.01; done
+  rm -f "$T/ctrd.pid"
+}
 # c ARGS: ctr against the private containerd; every call goes to a transcript
 # (kept in $RT_SHIM_TRANSCRIPT_DIR when set, with the journal).
 c() {
@@ -70,7 +77,7 @@ cleanup_all() {
   for id in c1 c2 c3; do
     c task kill -s SIGKILL $id >/dev/null 2>&1; c task delete $id >/dev/null 2>&1; c container delete $id >/dev/null 2>&1
   done
-  [[ -n "$CTRD_PID" ]] && stop_containerd
+  stop_containerd
   if [[ -n "${RT_SHIM_TRANSCRIPT_DIR:-}" ]]; then
     mkdir -p "$RT_SHIM_TRANSCRIPT_DIR" && cp "$T/transcript" "$T/journal" "$RT_SHIM_TRANSCRIPT_DIR/"
   fi

@@ -35,6 +35,8 @@ struct task {
     bool live;        /* Start succeeded: exits are ours to handle */
     bool finishing;   /* the exit path has been claimed */
     int users;        /* kill calls in flight (g_mu); freeing waits for 0 */
+    bool pending;     /* an exit arrived before Start returned */
+    int pending_status;
     struct task *next;
 };
 
@@ -221,6 +223,12 @@ static void *finish_thread(void *arg)
 static void finish(struct task *t, int status)
 {
     pthread_mutex_lock(&g_mu);
+    if (!t->live && !t->finishing) {
+        /* Too early (TaskExit can beat the Start reply): keep it for the
+         * start hook; a TaskExit status wins over a later EOF. */
+        if (!t->pending || t->pending_status < 0) t->pending_status = status;
+        t->pending = true;
+    }
     if (!t->live || t->finishing) {
         pthread_mutex_unlock(&g_mu);
         return;
@@ -387,13 +395,14 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     rt_ctr_set_running(c, (int)t->pid);
     pthread_mutex_lock(&g_mu);
     t->live = true;
-    bool gone = rt_ttrpc_client_closed(t->cl);
+    bool gone = t->pending || rt_ttrpc_client_closed(t->cl);
+    int early = t->pending ? t->pending_status : -1;
     pthread_mutex_unlock(&g_mu);
     free(opts);
     free(serr);
     free(msg);
-    /* A shim that vanished between Start and here missed on_close's claim. */
-    if (gone) finish(t, -1);
+    /* An exit or EOF that came before we were live. */
+    if (gone) finish(t, early);
     return 0;
 
 out:

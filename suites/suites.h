@@ -10,7 +10,9 @@
     RT_SUITE(selftest) \
     RT_SUITE(reload) \
     RT_SUITE(containers) \
-    RT_SUITE(upgrade)
+    RT_SUITE(upgrade) \
+    RT_SUITE(start) \
+    RT_SUITE(shims)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

@@ -1,0 +1,162 @@
+/* Container start through the shim manager (engine spec §2.3, §2.4, §5.1;
+ * shim spec §2.2, §5.2): which shim runs with which options, the exact
+ * start-failure texts and recorded exit codes. Uses the fake shims. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
+#include "suites/suites.h"
+
+static const char *base(const char *p)
+{
+    const char *s = strrchr(p ? p : "", '/');
+    return s ? s + 1 : (p ? p : "");
+}
+
+/* The one `start` journal entry of ID's shim. */
+static json_t *shim_start_entry(const char *id)
+{
+    json_t *starts = rt_lc_journal("shim", "start", id);
+    ck_assert_msg(json_array_size(starts) == 1, "expected one shim start for %s, journal has %zu", id,
+                  json_array_size(starts));
+    json_t *e = json_incref(json_array_get(starts, 0));
+    json_decref(starts);
+    return e;
+}
+
+static void start_ok(const char *id)
+{
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+}
+
+/* §2.3 + §1.4: a shim-name runtime is passed through with no options; the
+ * container runs and its exit code is reported by wait and inspect. */
+RT_TEST_FN(start_alias_passthrough)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 7", NULL);
+    start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), 7);
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 7);
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "exited");
+    json_decref(v);
+    json_t *e = shim_start_entry(id);
+    ck_assert_str_eq(base(rt_json_str(e, "argv0", "")), "containerd-shim-runc-alias-v2");
+    ck_assert_msg(!*rt_json_str(e, "type_url", ""), "alias shim got options of type %s",
+                  rt_json_str(e, "type_url", ""));
+    json_decref(e);
+    free(id);
+}
+
+/* §1.4 stock: runc -> containerd-shim-runc-v2 with runc options
+ * BinaryName=runc, Root=<exec-root>/runtime-runc (shim spec §2.2). */
+RT_TEST_FN(start_stock_runc_options)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("runc", "exit 0", NULL);
+    start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), 0);
+    json_t *e = shim_start_entry(id);
+    ck_assert_str_eq(base(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");
+    ck_assert_str_eq(rt_json_str(e, "type_url", ""), "containerd.runc.v1.Options");
+    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), "runc");
+    char want[4096];
+    snprintf(want, sizeof want, "%s/runtime-runc", rt_t.sb->exec_root);
+    ck_assert_str_eq(rt_json_str(e, "root", ""), want);
+    json_decref(e);
+    free(id);
+}
+
+/* §2.3: a missing shim binary -> 500 with containerd's text; the container
+ * stays created with ExitCode 128 and State.Error = the message. */
+RT_TEST_FN(start_missing_shim)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.nonexist.v2", "exit 0", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    const char *msg = "failed to create task for container: failed to start shim: failed to resolve runtime "
+                      "path: runtime \"io.containerd.nonexist.v2\" binary not installed "
+                      "\"containerd-shim-nonexist-v2\": file does not exist: unknown";
+    rt_ct_assert_error(&r, 500, msg);
+    rt_http_resp_free(&r);
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
+    ck_assert_str_eq(rt_json_str(st, "Error", ""), msg);
+    json_decref(v);
+    free(id);
+}
+
+/* §2.4: a shim Start failure (failpoint annotation) -> 500, classified
+ * exit code 128, the shim's message inside State.Error; nothing runs. */
+RT_TEST_FN(start_failpoint_start_error)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 0",
+                            "{\"io.containerd.runtime.v2.shim.failpoint.Start\":\"1*error(boom)\"}");
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 500, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    const char *m = rt_ct_msg(&r);
+    ck_assert_msg(strstr(m, "failed to create task for container: ") == m, "message: %s", m);
+    ck_assert_msg(strstr(m, "boom") != NULL, "message lacks the shim's error: %s", m);
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
+    ck_assert_str_eq(rt_json_str(st, "Error", ""), m);
+    json_decref(v);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
+/* §5.1 stop: SIGTERM ends a shell waiting in `sleep`: exit 143, and a second
+ * stop answers 304. */
+RT_TEST_FN(start_stop_sigterm)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec sleep 60", NULL);
+    start_ok(id);
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/stop?t=5", id);
+    struct rt_http_resp r = {0};
+    rt_api("POST", path, NULL, &r);
+    ck_assert_msg(r.status == 204, "stop: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    json_t *v = rt_ct_inspect(id);
+    ck_assert_int_eq(rt_json_int(json_object_get(v, "State"), "ExitCode", -1), 143);
+    json_decref(v);
+    rt_api("POST", path, NULL, &r);
+    ck_assert_int_eq(r.status, 304);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
+#define SPEC "engine-runtime-behaviour.md "
+#define T(fn, id, spec, desc) \
+    RT_TEST(fn, id, RT_MUST, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
+static const struct rt_test tests[] = {
+    T(start_alias_passthrough, "RT-START-001", "§2.3", "shim-name runtime passes through with no options; exit code recorded"),
+    T(start_stock_runc_options, "RT-START-002", "§1.4", "stock runc: containerd-shim-runc-v2 with BinaryName=runc, Root=<exec-root>/runtime-runc"),
+    T(start_missing_shim, "RT-START-003", "§2.3", "missing shim: 500 exact text, ExitCode 128, stays created"),
+    T(start_failpoint_start_error, "RT-START-004", "§2.4", "shim Start error: 500, classified exit code 128"),
+    T(start_stop_sigterm, "RT-START-005", "§5.1", "stop sends SIGTERM (exit 143); second stop 304"),
+    {0},
+};
+
+const struct rt_suite rt_suite_start = {"start", tests};

@@ -198,16 +198,19 @@ static void *finish_thread(void *arg)
     }
     rt_err_clear(&err);
 
+    /* AutoRemove before waiters wake: wait?condition=removed then finds
+     * the container gone. */
+    if (autoremove && s) {
+        if (rt_ctr_remove(s, id, true, &err) < 0) rt_warn("auto-remove %s: %s", id, err.msg);
+        rt_err_clear(&err);
+    }
     pthread_mutex_lock(&g_mu);
     struct exitrec *r = exitrec_locked(id);
     if (r) r->seq++, r->code = code;
     pthread_cond_broadcast(&g_cv);
     pthread_mutex_unlock(&g_mu);
 
-    if (autoremove && s) {
-        if (rt_ctr_remove(s, id, true, &err) < 0) rt_warn("auto-remove %s: %s", id, err.msg);
-        rt_err_clear(&err);
-    } else if (restart && s) {
+    if (restart && s) {
         if (rt_ctr_start(s, id, RT_START_RESTART_POLICY, &err) < 0) rt_warn("restart %s: %s", id, err.msg);
         rt_err_clear(&err);
     }

@@ -147,6 +147,33 @@ RT_TEST_FN(start_stop_sigterm)
     free(id);
 }
 
+/* AutoRemove: wait?condition=removed returns the exit code and the
+ * container is gone afterwards. */
+RT_TEST_FN(start_autoremove)
+{
+    rt_lc_setup();
+    json_t *body = json_pack("{s:s,s:[s,s,s],s:[s],s:{s:s,s:b}}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh", "-c",
+                             "exit 2", "Env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HostConfig", "Runtime",
+                             "io.containerd.runc-alias.v2", "AutoRemove", 1);
+    char *text = json_dumps(body, JSON_COMPACT);
+    char *id = rt_ct_create_ok(NULL, text);
+    free(text);
+    json_decref(body);
+    start_ok(id);
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/wait?condition=removed", id);
+    struct rt_http_resp r = {0};
+    rt_api("POST", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "wait: HTTP %ld %s", r.status, r.body ? r.body : "");
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "StatusCode")), 2);
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/containers/%s/json", id);
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 404, "inspect after auto-remove: HTTP %ld", r.status);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
 #define SPEC "engine-runtime-behaviour.md "
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
@@ -156,6 +183,8 @@ static const struct rt_test tests[] = {
     T(start_missing_shim, "RT-START-003", "§2.3", "missing shim: 500 exact text, ExitCode 128, stays created"),
     T(start_failpoint_start_error, "RT-START-004", "§2.4", "shim Start error: 500, classified exit code 128"),
     T(start_stop_sigterm, "RT-START-005", "§5.1", "stop sends SIGTERM (exit 143); second stop 304"),
+    RT_TEST(start_autoremove, "RT-START-006", RT_SHOULD, RT_CORE, "moby API (AutoRemove, wait condition)",
+            RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "AutoRemove: wait?condition=removed returns the code; container gone"),
     {0},
 };
 

@@ -612,8 +612,22 @@ void rt_shims_shutdown(bool live_restore)
             if (rt_shims_stop(s, ids[i], 10, &err) < 0) rt_warn("stop %s at shutdown: %s", ids[i], err.msg);
             rt_err_clear(&err);
         }
+        /* Tasks whose container is gone from the store (force-removed
+         * while running) are not reachable by stop: SIGKILL them here. */
+        for (size_t i = 0; i < n; i++) {
+            struct rt_err err = {0};
+            kill_task(ids[i], SIGKILL, &err);
+            rt_err_clear(&err);
+        }
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 10;
         pthread_mutex_lock(&g_mu);
-        while (g_finishing > 0) pthread_cond_wait(&g_cv, &g_mu);
+        for (;;) {
+            bool live = false;
+            for (struct task *t = g_tasks; t; t = t->next) live |= t->live;
+            if ((!live && g_finishing == 0) || pthread_cond_timedwait(&g_cv, &g_mu, &dl) == ETIMEDOUT) break;
+        }
         pthread_mutex_unlock(&g_mu);
     }
     rt_ctr_set_start_hook(NULL);

@@ -55,6 +55,7 @@ static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static struct task *g_tasks;
 static struct exitrec *g_exits;
 static int g_finishing; /* exit threads in flight (shutdown waits) */
+static bool g_stopping; /* engine shutdown: no more restarts */
 
 /* ---- table (g_mu held) ---- */
 
@@ -177,11 +178,17 @@ static void *finish_thread(void *arg)
     struct rt_err err = {0};
     struct rt_container *c = s ? rt_ctr_lookup(s, id, &err) : NULL;
     bool autoremove = false, restart = false;
+    long backoff_ms = 0;
     if (c) {
         pthread_mutex_lock(&c->lock);
         rt_ctr_set_stopped(c, code);
         autoremove = rt_json_bool(c->hc, "AutoRemove", 0);
-        restart = !autoremove && restart_after_exit(c->doc, c->hc, code);
+        restart = !autoremove && !g_stopping && restart_after_exit(c->doc, c->hc, code);
+        long long tries = rt_json_int(c->doc, "RestartCount", 0);
+        if (restart) json_object_set_new(c->doc, "RestartCount", json_integer(tries + 1));
+        /* dockerd's back-off: 100 ms doubling per restart, at most 1 min. */
+        backoff_ms = restart ? 100L << (tries < 10 ? tries : 10) : 0;
+        if (backoff_ms > 60000) backoff_ms = 60000;
         if (rt_ctr_checkpoint(s, c, &err) < 0) rt_error("checkpoint %s: %s", id, err.msg);
         if (g_engine && g_engine->events) {
             const char *name = rt_json_str(c->doc, "Name", "");
@@ -210,6 +217,18 @@ static void *finish_thread(void *arg)
     pthread_cond_broadcast(&g_cv);
     pthread_mutex_unlock(&g_mu);
 
+    if (restart && s) {
+        /* Wait out the back-off, but not past an engine shutdown. */
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += backoff_ms / 1000;
+        dl.tv_nsec += (backoff_ms % 1000) * 1000000L;
+        if (dl.tv_nsec >= 1000000000L) dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+        pthread_mutex_lock(&g_mu);
+        while (!g_stopping && pthread_cond_timedwait(&g_cv, &g_mu, &dl) != ETIMEDOUT) {}
+        restart = !g_stopping;
+        pthread_mutex_unlock(&g_mu);
+    }
     if (restart && s) {
         if (rt_ctr_start(s, id, RT_START_RESTART_POLICY, &err) < 0) rt_warn("restart %s: %s", id, err.msg);
         rt_err_clear(&err);
@@ -598,6 +617,10 @@ int rt_shims_init(struct rt_engine *e)
 
 void rt_shims_shutdown(bool live_restore)
 {
+    pthread_mutex_lock(&g_mu);
+    g_stopping = true;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
     if (!live_restore) {
         /* Kill every task, then wait for the exit paths to finish. */
         char ids[64][65];

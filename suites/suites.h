@@ -12,7 +12,9 @@
     RT_SUITE(containers) \
     RT_SUITE(upgrade) \
     RT_SUITE(start) \
-    RT_SUITE(shims)
+    RT_SUITE(shims) \
+    RT_SUITE(validation) \
+    RT_SUITE(resolution)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness/testlib.h"
 #include "jsonutil.h"
@@ -174,6 +175,74 @@ RT_TEST_FN(start_autoremove)
     free(id);
 }
 
+/* Restart policy on-failure:2 — a container exiting 1 is started twice
+ * more, then stays exited with RestartCount 2 (3 shim starts in all). */
+RT_TEST_FN(start_restart_on_failure)
+{
+    rt_lc_setup();
+    json_t *body = json_pack("{s:s,s:[s,s,s],s:[s],s:{s:s,s:{s:s,s:i}}}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh",
+                             "-c", "exit 1", "Env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HostConfig", "Runtime",
+                             "io.containerd.runc-alias.v2", "RestartPolicy", "Name", "on-failure",
+                             "MaximumRetryCount", 2);
+    char *text = json_dumps(body, JSON_COMPACT);
+    char *id = rt_ct_create_ok(NULL, text);
+    free(text);
+    json_decref(body);
+    start_ok(id);
+    /* No event says "the policy gave up": poll with a deadline. */
+    long long deadline = rt_now_ms() + rt_scaled_ms(15000);
+    size_t starts = 0;
+    long long rc = -1;
+    const char *status = "";
+    json_t *v = NULL;
+    for (;;) {
+        json_t *a = rt_lc_journal("shim", "start", id);
+        starts = json_array_size(a);
+        json_decref(a);
+        json_decref(v);
+        v = rt_ct_inspect(id);
+        rc = rt_json_int(v, "RestartCount", -1);
+        status = rt_json_str(json_object_get(v, "State"), "Status", "");
+        if ((starts >= 3 && !strcmp(status, "exited")) || rt_now_ms() > deadline) break;
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(starts == 3, "shim started %zu times, want 3", starts);
+    ck_assert_str_eq(status, "exited");
+    ck_assert_int_eq(rc, 2);
+    ck_assert_int_eq(rt_json_int(json_object_get(v, "State"), "ExitCode", -1), 1);
+    json_decref(v);
+    free(id);
+}
+
+/* The `die` event carries exitCode (moby events API). */
+RT_TEST_FN(start_die_event)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 9", NULL);
+    start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), 9);
+    char path[512];
+    snprintf(path, sizeof path, "/events?since=0&until=%lld&filters=%%7B%%22event%%22%%3A%%5B%%22die%%22%%5D%%7D",
+             (long long)time(NULL) + 1);
+    struct rt_http_resp r = {0};
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "events: HTTP %ld", r.status);
+    bool found = false;
+    for (char *save = NULL, *l = strtok_r(r.body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        json_t *e = json_loads(l, 0, NULL);
+        json_t *actor = json_object_get(e, "Actor");
+        if (!strcmp(rt_json_str(actor, "ID", ""), id)) {
+            ck_assert_str_eq(rt_json_str(json_object_get(actor, "Attributes"), "exitCode", ""), "9");
+            found = true;
+        }
+        json_decref(e);
+    }
+    ck_assert_msg(found, "no die event for %s in %s", id, r.body);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
 #define SPEC "engine-runtime-behaviour.md "
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
@@ -185,6 +254,10 @@ static const struct rt_test tests[] = {
     T(start_stop_sigterm, "RT-START-005", "§5.1", "stop sends SIGTERM (exit 143); second stop 304"),
     RT_TEST(start_autoremove, "RT-START-006", RT_SHOULD, RT_CORE, "moby API (AutoRemove, wait condition)",
             RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "AutoRemove: wait?condition=removed returns the code; container gone"),
+    RT_TEST(start_restart_on_failure, "RT-START-007", RT_SHOULD, RT_CORE, "moby API (RestartPolicy)",
+            RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "on-failure:2 restarts twice, then exited with RestartCount 2"),
+    RT_TEST(start_die_event, "RT-START-008", RT_SHOULD, RT_CORE, "shim-v2-protocol.md §6.4",
+            RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "TaskExit yields a die event with exitCode"),
     {0},
 };
 

@@ -441,6 +441,105 @@ RT_TEST_FN(val_default_path_missing_binary)
     json_decref(info);
 }
 
+/* ---- more §1.5 ordering, §2.2 default names, §1.4 runtimeType ---- */
+
+/* Rule 1 comes before rule 2. */
+RT_TEST_FN(val_order_runc_first)
+{
+    startup_error("{\"runtimes\":{\"runc\":{}},\"default-runtime\":\"nope\"}\n", NULL,
+                  "runtime name 'runc' is reserved");
+}
+
+/* Rule 2 comes before the per-runtime rules. */
+RT_TEST_FN(val_order_default_before_runtime)
+{
+    startup_error("{\"runtimes\":{\"e\":{}},\"default-runtime\":\"nope\"}\n", NULL,
+                  "specified default runtime 'nope' does not exist");
+}
+
+RT_TEST_FN(val_default_configured)
+{
+    json_t *info = start_info("{\"default-runtime\":\"x\",\"runtimes\":{\"x\":{\"path\":\"/bin/x\"}}}\n", NULL);
+    assert_default(info, "x");
+    assert_runtime_path(info, "x", "/bin/x");
+    json_decref(info);
+}
+
+/* §1.2: the default is checked against the merged set (file + flags). */
+RT_TEST_FN(val_default_from_flag_runtime)
+{
+    static const char *const a[] = {"--add-runtime", "fl=/bin/fl", NULL};
+    json_t *info = start_info("{\"default-runtime\":\"fl\"}\n", a);
+    assert_default(info, "fl");
+    assert_runtime_path(info, "fl", "/bin/fl");
+    json_decref(info);
+}
+
+/* §2.2 (v26): a leading '.' is not a permissible shim name. */
+RT_TEST_FN(val_default_leading_dot)
+{
+    startup_error("{\"default-runtime\":\".leading.v2\"}\n", NULL,
+                  "specified default runtime '.leading.v2' does not exist");
+}
+
+/* §2.2: a name with '/' is not a permissible shim name. */
+RT_TEST_FN(val_default_with_slash)
+{
+    startup_error("{\"default-runtime\":\"a/b.v2\"}\n", NULL, "specified default runtime 'a/b.v2' does not exist");
+}
+
+static void assert_shim_entry(json_t *info, const char *name)
+{
+    json_t *rt = runtime_of(info, name);
+    ck_assert_msg(json_is_object(rt), "runtime %s missing from /info Runtimes", name);
+    ck_assert_msg(!json_object_get(rt, "path"), "shim runtime %s shows a path in /info", name);
+}
+
+/* §1.4: runtimeType is not validated at startup ("nodot" only fails at start). */
+RT_TEST_FN(val_type_nodot)
+{
+    json_t *info = start_info("{\"runtimes\":{\"nd\":{\"runtimeType\":\"nodot\"}}}\n", NULL);
+    assert_shim_entry(info, "nd");
+    json_decref(info);
+}
+
+RT_TEST_FN(val_type_abs_path)
+{
+    json_t *info = start_info("{\"runtimes\":{\"ap\":{\"runtimeType\":\"/usr/bin/containerd-shim-runc-v2\"}}}\n",
+                              NULL);
+    assert_shim_entry(info, "ap");
+    json_decref(info);
+}
+
+/* §1.1/§6.1: a path+args runtime is listed with both. */
+RT_TEST_FN(val_path_args_listed)
+{
+    json_t *info = start_info("{\"runtimes\":{\"dbg\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n", NULL);
+    assert_runtime_path(info, "dbg", "runc");
+    json_t *args = json_object_get(runtime_of(info, "dbg"), "runtimeArgs");
+    const char *a0 = json_string_value(json_array_get(args, 0));
+    ck_assert_msg(json_array_size(args) == 1 && a0 && !strcmp(a0, "--debug"),
+                  "runtime dbg: runtimeArgs is not [\"--debug\"]");
+    json_decref(info);
+}
+
+/* §1.3: the v1 name is not stock in v26; it is an ordinary runtime. */
+RT_TEST_FN(val_v1_linux_configured)
+{
+    json_t *info = start_info("{\"runtimes\":{\"io.containerd.runtime.v1.linux\":{\"path\":\"/bin/v1\"}}}\n", NULL);
+    assert_runtime_path(info, "io.containerd.runtime.v1.linux", "/bin/v1");
+    json_decref(info);
+}
+
+/* §1.2: names "." and ".." are accepted verbatim (no wrapper needed). */
+RT_TEST_FN(val_names_dots)
+{
+    json_t *info = start_info("{\"runtimes\":{\".\":{\"path\":\"/bin/d\"},\"..\":{\"path\":\"/bin/dd\"}}}\n", NULL);
+    assert_runtime_path(info, ".", "/bin/d");
+    assert_runtime_path(info, "..", "/bin/dd");
+    json_decref(info);
+}
+
 /* ---- --validate ---- */
 
 RT_TEST_FN(val_validate_ok)
@@ -537,6 +636,17 @@ static const struct rt_test tests[] = {
     T(val_validate_empty, "047", RT_SHOULD, "§1.5", "--validate rejects an empty runtime object"),
     T(val_validate_default, "048", RT_SHOULD, "§1.5", "--validate rejects an undefined default runtime"),
     T(val_validate_path_type, "049", RT_SHOULD, "§1.5", "--validate rejects path plus runtimeType"),
+    T(val_order_runc_first, "050", RT_MUST, "§1.5", "reserved runc is reported before an undefined default"),
+    T(val_order_default_before_runtime, "051", RT_MUST, "§1.5", "undefined default is reported before a bad runtime"),
+    T(val_default_configured, "052", RT_MUST, "§1.2", "default-runtime naming a file runtime is effective"),
+    T(val_default_from_flag_runtime, "053", RT_MUST, "§1.2", "file default-runtime may name an --add-runtime runtime"),
+    T(val_default_leading_dot, "054", RT_MUST, "§2.2", "default-runtime .leading.v2 (not a shim name): does not exist"),
+    T(val_default_with_slash, "055", RT_MUST, "§2.2", "default-runtime a/b.v2 (not a shim name): does not exist"),
+    T(val_type_nodot, "056", RT_MUST, "§1.4", "runtimeType nodot is not validated at startup"),
+    T(val_type_abs_path, "057", RT_MUST, "§1.4", "runtimeType as an absolute shim path is accepted"),
+    T(val_path_args_listed, "058", RT_MUST, "§6.1", "path+args runtime listed with path and runtimeArgs"),
+    T(val_v1_linux_configured, "059", RT_MUST, "§1.3", "io.containerd.runtime.v1.linux is an ordinary configurable name"),
+    T(val_names_dots, "060", RT_MUST, "§1.2", "runtime names . and .. accepted verbatim"),
     {0},
 };
 

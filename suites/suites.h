@@ -14,7 +14,8 @@
     RT_SUITE(start) \
     RT_SUITE(shims) \
     RT_SUITE(validation) \
-    RT_SUITE(resolution)
+    RT_SUITE(resolution) \
+    RT_SUITE(wrappers)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "harness/reload_wait.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
@@ -324,6 +326,95 @@ RT_TEST_FN(res_start_reresolves)
     free(id);
 }
 
+/* §2.3: a.. -> containerd-shim-- (two dashes, as observed). */
+RT_TEST_FN(res_start_a_dots) { start_missing_shim("a..", "containerd-shim--"); }
+/* §2.2/§2.3: the trailing space stays part of the name and the binary. */
+RT_TEST_FN(res_start_trailing_space)
+{
+    start_missing_shim("io.containerd.runc.v2 ", "containerd-shim-runc-v2 ");
+}
+
+/* §9.2 (v26): an args runtime whose binary disappears between create and
+ * start: API start 400 with the LookPath text, state untouched. */
+RT_TEST_FN(res_start_preflight_state_untouched)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    char *bin = rt_path_join(rt_t.sb->dir, "vanishing-runtime");
+    if (rt_atomic_write(bin, "#!/bin/sh\nexit 0\n", 17, 0755, NULL, 0) < 0) rt_env_error("cannot write %s", bin);
+    char cfg[8192];
+    snprintf(cfg, sizeof cfg, "{\"runtimes\":{\"va\":{\"path\":\"%s\",\"runtimeArgs\":[\"--debug\"]}}}\n", bin);
+    setup(cfg, NULL);
+    char *id = rt_lc_create("va", "exit 0", NULL);
+    unlink(bin);
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    char msg[16384];
+    snprintf(msg, sizeof msg, "error while looking up the specified runtime path: exec: \"%s\": stat %s: "
+             "no such file or directory", bin, bin);
+    rt_ct_assert_error(&r, 400, msg);
+    rt_http_resp_free(&r);
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 0);
+    ck_assert_str_eq(rt_json_str(st, "Error", "?"), "");
+    json_decref(v);
+    json_t *j = rt_lc_journal("shim", "start", id);
+    ck_assert_uint_eq(json_array_size(j), 0);
+    json_decref(j);
+    free(id), free(bin);
+}
+
+/* §1.3 (v26): a user entry named io.containerd.runc.v2 replaces the stock
+ * one: its path becomes the shim's BinaryName. */
+RT_TEST_FN(res_stock_override)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    setup("{\"runtimes\":{\"io.containerd.runc.v2\":{\"path\":\"/usr/local/bin/my-runc\"}}}\n", NULL);
+    char *id = rt_lc_create("io.containerd.runc.v2", "exit 0", NULL);
+    struct rt_http_resp r;
+    rt_ct_start(id, &r); /* the binary does not exist: only the record matters */
+    rt_http_resp_free(&r);
+    json_t *s = rt_lc_journal("shim", "start", id);
+    ck_assert_msg(json_array_size(s) == 1, "no shim start for %s", id);
+    ck_assert_str_eq(rt_json_str(json_array_get(s, 0), "binary_name", ""), "/usr/local/bin/my-runc");
+    json_decref(s);
+    free(id);
+}
+
+/* §1.4: runtimeType "nodot" is accepted by the engine; start fails in
+ * containerd's name check: 500 with its text. */
+RT_TEST_FN(res_start_runtimetype_nodot)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    setup("{\"runtimes\":{\"nd\":{\"runtimeType\":\"nodot\"}}}\n", NULL);
+    char *id = rt_lc_create("nd", "exit 0", NULL);
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    rt_ct_assert_error(&r, 500, "failed to create task for container: failed to start shim: failed to resolve "
+                                "runtime path: invalid runtime name nodot, correct runtime name should be either "
+                                "format like `io.containerd.runc.v1` or a full path to the binary: unknown");
+    rt_http_resp_free(&r);
+    free(id);
+}
+
+/* §1.4: runtimeType may be an absolute shim path: 201 / 204. */
+RT_TEST_FN(res_start_runtimetype_abs_path)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    char cfg[8192];
+    snprintf(cfg, sizeof cfg, "{\"runtimes\":{\"ap\":{\"runtimeType\":\"%s/containerd-shim-runc-v2\"}}}\n",
+             rt_t.sb->shim_dir);
+    setup(cfg, NULL);
+    char *id = rt_lc_create("ap", "exit 5", NULL);
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), 5);
+    free(id);
+}
+
 #define SPEC "engine-runtime-behaviour.md "
 #define C(fn, id, spec, desc) RT_TEST(fn, id, RT_MUST, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON, desc)
 #define S(fn, id, spec, desc) \
@@ -365,6 +456,12 @@ static const struct rt_test tests[] = {
     S(res_start_my_runc, "RT-RES-034", "§2.3", "my.runc: start 500, binary containerd-shim-my-runc not installed"),
     S(res_start_xyz, "RT-RES-035", "§2.3", "x.y.z.runc.v2: start 204 on containerd-shim-runc-v2"),
     S(res_start_reresolves, "RT-RES-036", "§2.4", "API start re-resolves: removed runtime 400, no shim launched"),
+    S(res_start_a_dots, "RT-RES-037", "§2.3", "a..: start 500, binary containerd-shim-- not installed"),
+    S(res_start_trailing_space, "RT-RES-038", "§2.3", "trailing-space shim name: start 500, binary name keeps the space"),
+    S(res_start_preflight_state_untouched, "RT-RES-039", "§9.2", "args runtime binary gone before start: 400, state untouched"),
+    S(res_stock_override, "RT-RES-040", "§1.3", "user io.containerd.runc.v2 entry replaces the stock one (BinaryName)"),
+    S(res_start_runtimetype_nodot, "RT-RES-041", "§1.4", "runtimeType nodot: start 500 with containerd's name error"),
+    S(res_start_runtimetype_abs_path, "RT-RES-042", "§1.4", "runtimeType absolute shim path: start 204"),
     {0},
 };
 

@@ -7,6 +7,20 @@ for b in curl containerd-shim-runc-v2 runc busybox; do
   command -v "$b" >/dev/null || skip_all "$b is not installed"
 done
 
+# On any exit: SIGTERM first (the engine stops its containers and shims),
+# then tests/lib.sh's cleanup; also kill what runc still lists.
+real_cleanup() {
+  if [[ -n "${ENGINE_PID:-}" ]] && kill -TERM "$ENGINE_PID" 2>/dev/null; then
+    for _ in $(seq 100); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
+  local r="$TRASH/exec/runtime-runc/rtengined" id
+  if [[ -d "$r" ]]; then
+    for id in $(runc --root "$r" list -q 2>/dev/null); do runc --root "$r" delete -f "$id" 2>/dev/null; done
+  fi
+  cleanup
+}
+trap real_cleanup EXIT
+
 api() { curl -s --unix-socket "$TRASH/s.sock" "$@"; }
 
 setup() {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "harness/reload_wait.h"
@@ -532,6 +533,89 @@ RT_TEST_FN(wrap_running_container_survives_removal)
     free(id);
 }
 
+/* §3.1 "when written": every reload rebuilds the set and writes the
+ * scripts even when nothing changed, so a deleted wrapper comes back. */
+RT_TEST_FN(wrap_reload_rewrites_deleted)
+{
+    start_with(CFG_WR);
+    char *p = wpath(WR_DEBUG);
+    ck_assert_int_eq(unlink(p), 0);
+    free(p);
+    json_decref(rt_reload_ok(CFG_WR));
+    assert_wrapper(WR_DEBUG, "#!/bin/sh\nrunc --debug $@\n");
+}
+
+/* §1.5: the path's existence is not validated; a non-default args runtime
+ * with a missing binary still gets its wrapper and startup succeeds. */
+RT_TEST_FN(wrap_missing_binary_still_written)
+{
+    start_with("{\"runtimes\":{\"gone\":{\"path\":\"/nonexistent/rt\",\"runtimeArgs\":[\"--debug\"]}}}\n");
+    static const char *const a[] = {"--debug", NULL};
+    char *content = moby_content("/nonexistent/rt", a);
+    char *file = predict("gone", content);
+    assert_wrapper(file, content);
+    free(file), free(content);
+}
+
+/* A.5 + §5.2: an args runtime as the default: its wrapper exists, an empty
+ * Runtime is stored as its name and the container starts on the wrapper. */
+RT_TEST_FN(wrap_default_args_runtime)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config("{\"default-runtime\":\"wr\",\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":"
+                    "[\"--debug\"]}}}\n");
+    rt_lc_setup();
+    assert_wrapper(WR_DEBUG, "#!/bin/sh\nrunc --debug $@\n");
+    char *id = rt_lc_create(NULL, "exit 0", NULL);
+    json_t *v = rt_ct_inspect(id);
+    ck_assert_str_eq(rt_json_str(json_object_get(v, "HostConfig"), "Runtime", ""), "wr");
+    json_decref(v);
+    start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), 0);
+    json_t *e = one_entry("shim", "start", id);
+    char *want = wpath(WR_DEBUG);
+    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_decref(e);
+    free(want), free(id);
+}
+
+/* §3.1 cleanup + §5.1: after a restart the regenerated wrapper (same
+ * content, same name) serves containers created before the restart. */
+RT_TEST_FN(wrap_container_after_restart)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config(CFG_WR);
+    rt_lc_setup();
+    char *id = rt_lc_create("wr", "exit 4", NULL);
+    rt_engine_stop();
+    rt_engine_start_ok(NULL);
+    start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), 4);
+    json_t *e = one_entry("shim", "start", id);
+    char *want = wpath(WR_DEBUG);
+    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_decref(e);
+    free(want), free(id);
+}
+
+/* SHOULD: quoted arguments reach the runtime intact: printf sees "%s|" and
+ * "x y" as two arguments, then the wrapper's own. */
+RT_TEST_FN(wrap_quoted_args_intact)
+{
+    start_with("{\"runtimes\":{\"pf\":{\"path\":\"/usr/bin/printf\",\"runtimeArgs\":[\"%s|\",\"x y\",\"it's\"]}}}\n");
+    const char *content = "#!/bin/sh\n/usr/bin/printf '%s|' 'x y' 'it'\\''s' $@\n";
+    char *file = predict("pf", content);
+    assert_wrapper(file, content);
+    char *p = wpath(file), cmd[8192], out[256] = "";
+    snprintf(cmd, sizeof cmd, "'%s' state 2>&1", p);
+    FILE *f = popen(cmd, "r");
+    if (!f) rt_env_error("popen failed");
+    if (!fgets(out, sizeof out, f)) out[0] = '\0';
+    pclose(f);
+    ck_assert_str_eq(out, "x y|it's|state|");
+    free(p), free(file);
+}
+
 #define SPEC "engine-runtime-behaviour.md "
 #define M(fn, id, spec, desc) RT_TEST(fn, id, RT_MUST, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON, desc)
 #define MS(fn, id, spec, desc) \
@@ -561,6 +645,11 @@ static const struct rt_test tests[] = {
     MS(wrap_running_container_survives_removal, "RT-WRAP-021", "§9.3", "running container of a removed args runtime: wrapper kept, stop 204"),
     SH(wrap_quotes_spaces, "RT-WRAP-022", "§3.1", "an argument with a space is single-quoted (rtengined improvement)"),
     SH(wrap_dotdot_rejected, "RT-WRAP-023", "§3.1", "args runtime ../x rejected at startup, nothing written outside"),
+    M(wrap_reload_rewrites_deleted, "RT-WRAP-024", "§3.1", "every reload writes the scripts: a deleted wrapper comes back"),
+    M(wrap_missing_binary_still_written, "RT-WRAP-025", "§1.5", "args runtime with a missing binary: startup ok, wrapper written"),
+    MS(wrap_default_args_runtime, "RT-WRAP-026", "§5.2", "args runtime as default: wrapper, stored name, start on the wrapper"),
+    MS(wrap_container_after_restart, "RT-WRAP-027", "§3.1", "after a restart the regenerated wrapper serves older containers"),
+    SH(wrap_quoted_args_intact, "RT-WRAP-028", "§3.1", "quoted arguments (space, quote, %) reach the runtime intact"),
     {0},
 };
 

@@ -11,7 +11,7 @@ SCRIPT=$(cd "$(dirname "$0")/../.." && pwd)/scripts/fetch-reference-engines
 strict() { # NAME BODY
   local f
   f=$(mktemp "$TRASH/body.XXXXXX")
-  printf 'set -eu\n. %q\nTAB=$(printf "\\t")\n%s\n' "$SCRIPT" "$2" >"$f"
+  printf 'set -eu\nSCRIPT=%q\n. "$SCRIPT"\nTAB=$(printf "\\t")\n%s\n' "$SCRIPT" "$2" >"$f"
   test_expect "$1" "bash $(printf %q "$f")"
 }
 
@@ -117,5 +117,56 @@ strict 'upstream version from Debian versions' '
   [ "$(fre_upstream_version 1:27.0.0~rc1-1)" = 27.0.0 ]
   [ "$(fre_upstream_version 26.1.5-1)" = 26.1.5 ]
 '
+
+# The script itself, offline: the cached and the unreachable-archive paths,
+# and the not-root hint (dpkg-query faked to report nothing installed).
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+if installed docker.io && installed containerd; then
+  strict 'cached dockerd 26.1.5: printed, no apt run, exit 0' '
+    mkdir cached && cd cached
+    d=$PWD/cache/engines/dockerd-26.1.5
+    mkdir -p "$d/usr/sbin" etc
+    printf "#!/bin/sh\necho Docker version 26.1.5+dfsg1, build test\n" >"$d/usr/sbin/dockerd"
+    chmod +x "$d/usr/sbin/dockerd"; echo 26.1.5+dfsg1-9 >"$d/.deb-version"; touch "$d/.complete"
+    RT_CACHE=$PWD/cache RT_APT_ETC=$PWD/etc "$SCRIPT" >out 2>err
+    grep -q "^fetch-reference-engines: dockerd 26.1.5: $d/usr/sbin/dockerd (Debian 26.1.5+dfsg1-9)$" out
+    grep -q "^fetch-reference-engines: Docker version 26.1.5+dfsg1, build test$" out
+    grep -q "^fetch-reference-engines: Docker version 20.10" out
+  '
+  strict 'unreachable archive: exit 3, one line why, nothing cached' '
+    mkdir unreachable && cd unreachable && mkdir etc
+    echo "deb http://127.0.0.1:9/debian bookworm main" >etc/sources.list
+    set +e; RT_CACHE=$PWD/cache RT_APT_ETC=$PWD/etc "$SCRIPT" >out 2>err; rc=$?; set -e
+    cat err
+    [ $rc -eq 3 ]
+    [ "$(wc -l <err)" -eq 1 ]
+    grep -q "^fetch-reference-engines: dockerd 26.1.5 unavailable: apt-get update of trixie failed: .*127.0.0.1" err
+    [ ! -e cache/engines/dockerd-26.1.5 ]
+  '
+  strict 'no Debian source: exit 3 naming the directory searched' '
+    mkdir nosource && cd nosource && mkdir etc
+    set +e; RT_CACHE=$PWD/cache RT_APT_ETC=$PWD/etc "$SCRIPT" >out 2>err; rc=$?; set -e
+    [ $rc -eq 3 ]
+    grep -q "^fetch-reference-engines: dockerd 26.1.5 unavailable: no apt source for Debian bookworm main in $PWD/etc$" err
+  '
+fi
+
+as_nobody=()
+if [ "$EUID" -eq 0 ] && command -v setpriv >/dev/null; then
+  as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$EUID" -ne 0 ] || [ ${#as_nobody[@]} -gt 0 ]; then
+  strict 'not root and packages missing: exit 1 with the apt-get command' '
+    mkdir -p fakebin; chmod 755 . fakebin
+    printf "#!/bin/sh\nexit 1\n" >fakebin/dpkg-query; chmod 755 fakebin/dpkg-query
+    set +e
+    env PATH="$PWD/fakebin:$PATH" '"${as_nobody[*]}"' "$SCRIPT" >out 2>err; rc=$?
+    set -e
+    cat err
+    [ $rc -eq 1 ]
+    grep -qx "fetch-reference-engines: missing: docker.io containerd; as root run: apt-get install -y --no-install-recommends docker.io containerd" err
+    [ ! -s out ]
+  '
+fi
 
 test_done

@@ -572,29 +572,44 @@ int rt_shims_stop(struct rt_ctr_store *s, const char *ref, int timeout, struct r
     return 0;
 }
 
-int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
-                  struct rt_err *err)
+int rt_shims_wait_begin(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond,
+                        struct rt_wait_ticket *t, struct rt_err *err)
 {
+    memset(t, 0, sizeof *t);
     pthread_mutex_lock(&g_mu);
     json_t *v = state_view(s, ref, err);
     if (!v) {
         pthread_mutex_unlock(&g_mu);
         return -1;
     }
-    char id[65];
-    snprintf(id, sizeof id, "%s", view_id(v));
-    *exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", 0);
+    snprintf(t->id, sizeof t->id, "%s", view_id(v));
+    t->exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", 0);
     bool running = view_running(v);
     json_decref(v);
-    if (cond != RT_WAIT_NEXT_EXIT && !running && cond == RT_WAIT_NOT_RUNNING) {
-        pthread_mutex_unlock(&g_mu);
-        return 0;
-    }
-    unsigned long seq0 = seq_locked(id);
-    wait_exit_locked(id, seq0, -1);
-    struct exitrec *r = exitrec_locked(id);
-    if (r) *exit_code = r->code;
+    t->done = cond == RT_WAIT_NOT_RUNNING && !running;
+    t->seq0 = seq_locked(t->id);
     pthread_mutex_unlock(&g_mu);
+    return 0;
+}
+
+void rt_shims_wait_finish(struct rt_wait_ticket *t)
+{
+    if (t->done) return;
+    pthread_mutex_lock(&g_mu);
+    wait_exit_locked(t->id, t->seq0, -1);
+    struct exitrec *r = exitrec_locked(t->id);
+    if (r) t->exit_code = r->code;
+    pthread_mutex_unlock(&g_mu);
+    t->done = true;
+}
+
+int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
+                  struct rt_err *err)
+{
+    struct rt_wait_ticket t;
+    if (rt_shims_wait_begin(s, ref, cond, &t, err) < 0) return -1;
+    rt_shims_wait_finish(&t);
+    *exit_code = t.exit_code;
     return 0;
 }
 

@@ -68,6 +68,18 @@ int rt_shims_kill(struct rt_ctr_store *s, const char *ref, int sig, struct rt_er
  * running. */
 int rt_shims_stop(struct rt_ctr_store *s, const char *ref, int timeout, struct rt_err *err);
 enum rt_wait_cond { RT_WAIT_NOT_RUNNING, RT_WAIT_NEXT_EXIT, RT_WAIT_REMOVED };
+/* A wait in two halves, so the API can register the waiter (and answer
+ * 404 or send its headers) before blocking: BEGIN never blocks and records
+ * the exit count; FINISH blocks until the condition holds. */
+struct rt_wait_ticket {
+    char id[65];
+    unsigned long seq0;
+    int exit_code;
+    bool done;
+};
+int rt_shims_wait_begin(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond,
+                        struct rt_wait_ticket *t, struct rt_err *err);
+void rt_shims_wait_finish(struct rt_wait_ticket *t);
 /* Block until the condition holds; *EXIT_CODE = the exit code. */
 int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
                   struct rt_err *err);

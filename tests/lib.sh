@@ -21,7 +21,10 @@ trap cleanup EXIT
 test_expect() {
   _n=$((_n + 1))
   local out="$TRASH/out.$_n"
-  if ( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1; then
+  # Not inside `if`: bash ignores `set -e` in a condition, which would let
+  # every line but the last fail unnoticed.
+  ( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1
+  if [ $? -eq 0 ]; then
     _pass=$((_pass + 1)); echo "ok $_n - $1"
   else
     _fail=$((_fail + 1)); echo "not ok $_n - $1"; sed 's/^/#   /' "$out" | tail -30

@@ -54,6 +54,22 @@ static void kill_ctr(struct rt_req *req, struct rt_resp *resp)
     rt_resp_status(resp, 204);
 }
 
+/* Body of POST /wait: a newline first (JSON decoders skip it; it makes MHD
+ * flush the headers), then the result once the container exits. */
+static ssize_t wait_stream(void *ctx, uint64_t pos, char *buf, size_t max)
+{
+    struct rt_wait_ticket *t = ctx;
+    if (pos == 0) {
+        buf[0] = '\n';
+        return 1;
+    }
+    if (t->seq0 == (unsigned long)-1) return -1; /* MHD_CONTENT_READER_END_OF_STREAM */
+    rt_shims_wait_finish(t);
+    t->seq0 = (unsigned long)-1;
+    int n = snprintf(buf, max, "{\"StatusCode\":%d,\"Error\":null}\n", t->exit_code);
+    return n < (int)max ? n : (ssize_t)max;
+}
+
 static void wait_ctr(struct rt_req *req, struct rt_resp *resp)
 {
     struct rt_ctr_store *s = store(resp);
@@ -67,9 +83,20 @@ static void wait_ctr(struct rt_req *req, struct rt_resp *resp)
         return;
     }
     struct rt_err err = {0};
-    int code = 0;
-    if (rt_shims_wait(s, req->params[0], cond, &code, &err) < 0) return reply_err(resp, &err);
-    rt_resp_json(resp, 200, json_pack("{s:i,s:n}", "StatusCode", code, "Error"));
+    struct rt_wait_ticket *t = malloc(sizeof *t);
+    if (!t) return rt_resp_error(resp, RT_ERR_SYSTEM, "out of memory");
+    if (rt_shims_wait_begin(s, req->params[0], cond, t, &err) < 0) {
+        free(t);
+        return reply_err(resp, &err);
+    }
+    /* Like dockerd: the status line and headers go out at once, the body
+     * when the condition holds. The docker CLI waits for the headers before
+     * it sends the start of `docker run`. */
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->stream = wait_stream;
+    resp->stream_ctx = t;
+    resp->stream_free = free;
 }
 
 static void restart(struct rt_req *req, struct rt_resp *resp)

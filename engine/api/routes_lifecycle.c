@@ -54,15 +54,12 @@ static void kill_ctr(struct rt_req *req, struct rt_resp *resp)
     rt_resp_status(resp, 204);
 }
 
-/* Body of POST /wait: a newline first (JSON decoders skip it; it makes MHD
- * flush the headers), then the result once the container exits. */
+/* Body of POST /wait: MHD sends the headers before it first asks for body
+ * bytes, so blocking here leaves the client with a 200 and an open body. */
 static ssize_t wait_stream(void *ctx, uint64_t pos, char *buf, size_t max)
 {
     struct rt_wait_ticket *t = ctx;
-    if (pos == 0) {
-        buf[0] = '\n';
-        return 1;
-    }
+    (void)pos;
     if (t->seq0 == (unsigned long)-1) return -1; /* MHD_CONTENT_READER_END_OF_STREAM */
     rt_shims_wait_finish(t);
     t->seq0 = (unsigned long)-1;

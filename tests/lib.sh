@@ -21,10 +21,16 @@ trap cleanup EXIT
 test_expect() {
   _n=$((_n + 1))
   local out="$TRASH/out.$_n"
-  # Not inside `if`: bash ignores `set -e` in a condition, which would let
-  # every line but the last fail unnoticed.
+  # Not inside `if` or `||`: bash ignores `set -e` in a condition, which
+  # would let every line but the last fail unnoticed. The caller's own -e is
+  # lifted meanwhile so a failing body does not end the whole script.
+  local caller_e=0 rc
+  [[ $- == *e* ]] && caller_e=1
+  set +e
   ( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1
-  if [ $? -eq 0 ]; then
+  rc=$?
+  [[ $caller_e -eq 1 ]] && set -e
+  if [ $rc -eq 0 ]; then
     _pass=$((_pass + 1)); echo "ok $_n - $1"
   else
     _fail=$((_fail + 1)); echo "not ok $_n - $1"; sed 's/^/#   /' "$out" | tail -30

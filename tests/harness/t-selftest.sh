@@ -154,10 +154,13 @@ test_expect '--repeat runs a test N times; --until-fail stops at the first failu
 test_expect 'compare: regressions exit 1, identical runs exit 0' '
   "$RTCONFORM" compare "$TRASH/rep/results.json" "$TRASH/rep/results.json" >same
   grep -q "^# 0 regressions" same
-  set +e; "$RTCONFORM" compare r0/results.json "$TRASH/rep/results.json" >diff; rc=$?; set -e
-  [ $rc -eq 1 ]
-  grep -q "^regression RT-SELF-009 *XPASS\|^changed" diff || true
-  grep -q "^new  *RT-SELF-002" diff
+  # a copy of the run in which RT-SELF-001 (PASS) now fails: a regression
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [t.update(outcome=\"FAIL\") for t in d[\"tests\"] if t[\"id\"]==\"RT-SELF-001\"]; json.dump(d,open(\"worse.json\",\"w\"))" "$TRASH/rep/results.json"
+  set +e; "$RTCONFORM" compare "$TRASH/rep/results.json" worse.json >diff; rc=$?; set -e
+  [ $rc -eq 1 ] || { cat diff; exit 1; }
+  grep -q "^regression  *RT-SELF-001" diff
+  set +e; "$RTCONFORM" compare r0/results.json "$TRASH/rep/results.json" >diff2; set -e
+  grep -q "^new  *RT-SELF-002" diff2
   set +e; "$RTCONFORM" compare r0/results.json /nonexistent >/dev/null 2>&1; rc=$?; set -e
   [ $rc -eq 99 ]
 '

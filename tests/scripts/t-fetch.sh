@@ -159,8 +159,10 @@ if [ "$EUID" -ne 0 ] || [ ${#as_nobody[@]} -gt 0 ]; then
   strict 'not root and packages missing: exit 1 with the apt-get command' '
     mkdir -p fakebin; chmod 755 . fakebin
     printf "#!/bin/sh\nexit 1\n" >fakebin/dpkg-query; chmod 755 fakebin/dpkg-query
+    # a copy nobody can read: the checkout may sit under a 0700 directory
+    cp "$SCRIPT" fakebin/fetch-reference-engines; chmod 755 fakebin/fetch-reference-engines
     set +e
-    env PATH="$PWD/fakebin:$PATH" '"${as_nobody[*]}"' "$SCRIPT" >out 2>err; rc=$?
+    env PATH="$PWD/fakebin:$PATH" '"${as_nobody[*]}"' "$PWD/fakebin/fetch-reference-engines" >out 2>err; rc=$?
     set -e
     cat err
     [ $rc -eq 1 ]

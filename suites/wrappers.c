@@ -187,7 +187,7 @@ RT_TEST_FN(wrap_shared_suffix)
 {
     start_with("{\"runtimes\":{\"new\":{\"path\":\"runc\",\"runtimeArgs\":[\"--log-format=text\"]},"
                "\"gone\":{\"path\":\"runc\",\"runtimeArgs\":[\"--log-format=text\"]}}}\n");
-    static const char *const files[] = {"new." NEW_SUFFIX, "gone." NEW_SUFFIX};
+    static const char *const files[] = {("new." NEW_SUFFIX), ("gone." NEW_SUFFIX)};
     assert_wrapper(files[0], "#!/bin/sh\nrunc --log-format=text $@\n");
     assert_wrapper(files[1], "#!/bin/sh\nrunc --log-format=text $@\n");
     assert_exactly(files, 2);
@@ -290,7 +290,7 @@ RT_TEST_FN(wrap_reload_remove_runtime)
     json_t *s = reload_keeps(snapshot(), "{\"runtimes\":{\"new\":{\"path\":\"runc\",\"runtimeArgs\":"
                                          "[\"--log-format=text\"]}}}\n");
     s = reload_keeps(s, "{\"runtimes\":{}}\n");
-    static const char *const files[] = {"new." NEW_SUFFIX, "gone." NEW_SUFFIX};
+    static const char *const files[] = {("new." NEW_SUFFIX), ("gone." NEW_SUFFIX)};
     assert_exactly(files, 2);
     json_decref(s);
 }
@@ -332,7 +332,7 @@ RT_TEST_FN(wrap_restart_regenerates)
                                          "\"--log-format=json\"]},\"new\":{\"path\":\"runc\",\"runtimeArgs\":"
                                          "[\"--log-format=text\"]}}}\n");
     s = reload_keeps(s, "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n");
-    static const char *const grown[] = {WR_DEBUG, WR_JSON, "new." NEW_SUFFIX};
+    static const char *const grown[] = {WR_DEBUG, WR_JSON, ("new." NEW_SUFFIX)};
     assert_exactly(grown, 3);
     json_decref(s);
     rt_engine_stop();

@@ -1,9 +1,3 @@
-# >>> PARALLEL WORK RULES for every engineer/helper working in this tree now
-# (read /tmp/common.txt for the full list):
-#  * build in your own dir: make B=build-<yourname> programs  (never `make clean`)
-#  * commit ONLY your own files: git add <paths> && git commit (never add -A/stash/reset)
-#  * stop new work at 10:45 UTC; final commit of building, passing work by 10:55 UTC
-# <<<
 # rtconform — top-level build.
 #
 # Sources are found by directory, so adding a .c file needs no Makefile edit:

@@ -168,6 +168,7 @@ void rt_daemon_shutdown(struct rt_engine *e)
 {
     /* End /events streams first: MHD's stop waits for connection threads. */
     if (e->events) rt_events_shutdown(e->events);
+    rt_shims_release_api_waits(); /* blocked POST /wait calls, likewise */
     rt_http_stop(e->http);
     e->http = NULL;
     /* Without live-restore, running containers stop with the engine. */

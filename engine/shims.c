@@ -592,11 +592,27 @@ int rt_shims_wait_begin(struct rt_ctr_store *s, const char *ref, enum rt_wait_co
     return 0;
 }
 
+/* Set at engine shutdown before the API stops: MHD's stop joins every
+ * connection thread, so API waits must not outlive it. */
+static bool g_api_waits_released;
+
+void rt_shims_release_api_waits(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_api_waits_released = true;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
 void rt_shims_wait_finish(struct rt_wait_ticket *t)
 {
     if (t->done) return;
     pthread_mutex_lock(&g_mu);
-    wait_exit_locked(t->id, t->seq0, -1);
+    for (;;) {
+        struct exitrec *r = exitrec_locked(t->id);
+        if (!r || r->seq != t->seq0 || g_api_waits_released) break;
+        pthread_cond_wait(&g_cv, &g_mu);
+    }
     struct exitrec *r = exitrec_locked(t->id);
     if (r) t->exit_code = r->code;
     pthread_mutex_unlock(&g_mu);

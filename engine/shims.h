@@ -80,6 +80,8 @@ struct rt_wait_ticket {
 int rt_shims_wait_begin(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond,
                         struct rt_wait_ticket *t, struct rt_err *err);
 void rt_shims_wait_finish(struct rt_wait_ticket *t);
+/* Engine shutdown: let every blocked API wait return now. */
+void rt_shims_release_api_waits(void);
 /* Block until the condition holds; *EXIT_CODE = the exit code. */
 int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
                   struct rt_err *err);

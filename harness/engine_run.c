@@ -13,47 +13,6 @@
 
 #include "harness/testlib.h"
 
-/* Same allow-listed environment as a started engine: PATH led by the shim
- * dir, the sandbox journal, HOME and LANG. */
-static char **run_env(void)
-{
-    static char *env[5];
-    static char path[4096], journal[4096], home[] = "HOME=/root", lang[] = "LANG=C.UTF-8";
-    snprintf(path, sizeof path, "PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-             rt_t.sb->shim_dir);
-    snprintf(journal, sizeof journal, "RTCONFORM_JOURNAL=%s", rt_t.sb->journal);
-    env[0] = path;
-    env[1] = journal;
-    env[2] = home;
-    env[3] = lang;
-    env[4] = NULL;
-    return env;
-}
-
-static size_t build_argv(const char **argv, size_t max, const char *const *extra, char *host, size_t hostlen)
-{
-    size_t n = 0;
-    snprintf(host, hostlen, "unix://%s", rt_t.sb->socket);
-    argv[n++] = rt_t.run->engine;
-    argv[n++] = "--data-root";
-    argv[n++] = rt_t.sb->data_root;
-    argv[n++] = "--exec-root";
-    argv[n++] = rt_t.sb->exec_root;
-    argv[n++] = "-H";
-    argv[n++] = host;
-    argv[n++] = "--pidfile";
-    argv[n++] = rt_t.sb->pidfile;
-    argv[n++] = "--config-file";
-    argv[n++] = rt_t.sb->config;
-    if (rt_t.run->target == RT_TARGET_BUILTIN) {
-        argv[n++] = "--shim-path";
-        argv[n++] = rt_t.sb->shim_dir;
-    }
-    for (size_t i = 0; extra && extra[i] && n + 1 < max; i++) argv[n++] = extra[i];
-    argv[n] = NULL;
-    return n;
-}
-
 /* Append what is readable on FD to BUF; returns false at EOF. */
 static int drain(int fd, char **buf, size_t *len, size_t *cap)
 {
@@ -74,7 +33,7 @@ int rt_engine_run_once(const char *const *extra, char **output)
     if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to run");
     const char *argv[64];
     char host[4200];
-    build_argv(argv, 64, extra, host, sizeof host);
+    rt_engine_argv(argv, 64, extra, host, sizeof host);
     if (access(rt_t.sb->config, F_OK) != 0) rt_write_config("{}\n");
 
     int pfd[2];
@@ -87,7 +46,7 @@ int rt_engine_run_once(const char *const *extra, char **output)
         dup2(pfd[1], 1);
         dup2(pfd[1], 2);
         setpgid(0, 0);
-        execve(argv[0], (char *const *)argv, run_env());
+        execve(argv[0], (char *const *)argv, rt_engine_env());
         dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }

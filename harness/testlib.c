@@ -106,7 +106,7 @@ char *rt_engine_log(void)
 
 /* The scrubbed environment every engine gets: an allow-list, PATH starting
  * with the sandbox's shim dir, and the journal. */
-static char **engine_env(void)
+char **rt_engine_env(void)
 {
     static char *env[8];
     static char path[4096], journal[4096], home[64] = "HOME=/root", lang[] = "LANG=C.UTF-8";
@@ -122,13 +122,10 @@ static char **engine_env(void)
     return env;
 }
 
-int rt_engine_start(const char *const *extra)
+size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, char *host, size_t hostlen)
 {
-    if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to start");
-    const char *argv[64];
     size_t n = 0;
-    static char host[4200];
-    snprintf(host, sizeof host, "unix://%s", rt_t.sb->socket);
+    snprintf(host, hostlen, "unix://%s", rt_t.sb->socket);
     argv[n++] = rt_t.run->engine;
     argv[n++] = "--data-root";
     argv[n++] = rt_t.sb->data_root;
@@ -144,8 +141,17 @@ int rt_engine_start(const char *const *extra)
         argv[n++] = "--shim-path";
         argv[n++] = rt_t.sb->shim_dir;
     }
-    for (size_t i = 0; extra && extra[i] && n < 62; i++) argv[n++] = extra[i];
+    for (size_t i = 0; extra && extra[i] && n + 1 < max; i++) argv[n++] = extra[i];
     argv[n] = NULL;
+    return n;
+}
+
+int rt_engine_start(const char *const *extra)
+{
+    if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to start");
+    const char *argv[64];
+    static char host[4200];
+    rt_engine_argv(argv, 64, extra, host, sizeof host);
 
     if (access(rt_t.sb->config, F_OK) != 0) rt_write_config("{}\n");
     int logfd = open(rt_t.sb->engine_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -158,7 +164,7 @@ int rt_engine_start(const char *const *extra)
         dup2(logfd, 1);
         dup2(logfd, 2);
         setpgid(0, 0);
-        execve(argv[0], (char *const *)argv, engine_env());
+        execve(argv[0], (char *const *)argv, rt_engine_env());
         dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }

@@ -52,6 +52,11 @@ void rt_require(unsigned caps);
 int rt_engine_start(const char *const *extra_args);
 /* Same, but the test fails (ERROR) if the engine does not become ready. */
 void rt_engine_start_ok(const char *const *extra_args);
+/* The sandbox's engine command line (standard flags + EXTRA) into ARGV
+ * (MAX slots, NULL-terminated; HOST is the -H buffer) and the scrubbed
+ * environment: the one definition both rt_engine_start and one-shot runs use. */
+size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, char *host, size_t hostlen);
+char **rt_engine_env(void);
 /* SIGTERM and wait; returns the exit status. */
 int rt_engine_stop(void);
 /* Contents of the engine's log (malloc'd, "" if none). */

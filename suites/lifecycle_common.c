@@ -6,6 +6,7 @@
 
 #include "harness/testlib.h"
 #include "journal.h"
+#include "jsonutil.h"
 #include "suites/ctr_common.h"
 #include "suites/lifecycle_common.h"
 
@@ -60,4 +61,42 @@ json_t *rt_lc_journal(const char *component, const char *method, const char *id)
     }
     json_decref(all);
     return out;
+}
+
+json_t *rt_lc_shim_start(const char *id)
+{
+    json_t *starts = rt_lc_journal("shim", "start", id);
+    ck_assert_msg(json_array_size(starts) == 1, "expected one shim start for %s, journal has %zu", id,
+                  json_array_size(starts));
+    json_t *e = json_incref(json_array_get(starts, 0));
+    json_decref(starts);
+    return e;
+}
+
+const char *rt_lc_basename(const char *path)
+{
+    const char *s = strrchr(path ? path : "", '/');
+    return s ? s + 1 : (path ? path : "");
+}
+
+void rt_lc_assert_missing_shim(const char *runtime, const char *binary)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create(runtime, "exit 0", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    char msg[1024];
+    snprintf(msg, sizeof msg,
+             "failed to create task for container: failed to start shim: failed to resolve runtime path: runtime "
+             "\"%s\" binary not installed \"%s\": file does not exist: unknown", runtime, binary);
+    rt_ct_assert_error(&r, 500, msg);
+    rt_http_resp_free(&r);
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
+    ck_assert_str_eq(rt_json_str(st, "Error", ""), msg);
+    json_decref(v);
+    free(id);
 }

@@ -16,5 +16,14 @@ char *rt_lc_create(const char *runtime, const char *script, const char *annotati
 int rt_lc_wait(const char *id);
 /* Journal entries of COMPONENT/METHOD for container ID (new array). */
 json_t *rt_lc_journal(const char *component, const char *method, const char *id);
+/* The one shim `start` journal entry of container ID (asserts exactly one;
+ * caller json_decref()s). */
+json_t *rt_lc_shim_start(const char *id);
+/* Base name of a path (the shim binary a journal entry names). */
+const char *rt_lc_basename(const char *path);
+/* Spec §2.3: starting a container on pass-through RUNTIME whose shim BINARY
+ * is missing answers 500 with containerd's exact text; the container stays
+ * created with ExitCode 128 and State.Error = that text. */
+void rt_lc_assert_missing_shim(const char *runtime, const char *binary);
 
 #endif

@@ -250,43 +250,18 @@ RT_TEST_FN(res_start_alias)
     ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
     rt_http_resp_free(&r);
     ck_assert_int_eq(rt_lc_wait(id), 0);
-    json_t *s = rt_lc_journal("shim", "start", id);
-    ck_assert_uint_eq(json_array_size(s), 1);
-    json_t *e = json_array_get(s, 0);
-    const char *argv0 = rt_json_str(e, "argv0", "");
-    const char *slash = strrchr(argv0, '/');
-    ck_assert_str_eq(slash ? slash + 1 : argv0, "containerd-shim-runc-alias-v2");
+    json_t *e = rt_lc_shim_start(id);
+    ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-alias-v2");
     ck_assert_msg(!*rt_json_str(e, "type_url", ""), "alias shim got options %s", rt_json_str(e, "type_url", ""));
-    json_decref(s);
+    json_decref(e);
     free(id);
 }
 
 /* §2.3: start of a pass-through name whose shim is missing: 500 exact
  * text, stays created, ExitCode 128, State.Error = message. */
-static void start_missing_shim(const char *runtime, const char *binary)
-{
-    rt_lc_setup();
-    char *id = rt_lc_create(runtime, "exit 0", NULL);
-    struct rt_http_resp r;
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    char msg[1024];
-    snprintf(msg, sizeof msg,
-             "failed to create task for container: failed to start shim: failed to resolve runtime path: runtime "
-             "\"%s\" binary not installed \"%s\": file does not exist: unknown", runtime, binary);
-    rt_ct_assert_error(&r, 500, msg);
-    rt_http_resp_free(&r);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
-    ck_assert_str_eq(rt_json_str(st, "Error", ""), msg);
-    json_decref(v);
-    free(id);
-}
 
-RT_TEST_FN(res_start_nonexist) { start_missing_shim("io.containerd.nonexist.v2", "containerd-shim-nonexist-v2"); }
-RT_TEST_FN(res_start_my_runc) { start_missing_shim("my.runc", "containerd-shim-my-runc"); }
+RT_TEST_FN(res_start_nonexist) { rt_lc_assert_missing_shim("io.containerd.nonexist.v2", "containerd-shim-nonexist-v2"); }
+RT_TEST_FN(res_start_my_runc) { rt_lc_assert_missing_shim("my.runc", "containerd-shim-my-runc"); }
 
 /* §2.3: `x.y.z.runc.v2` maps to containerd-shim-runc-v2 and runs (204). */
 RT_TEST_FN(res_start_xyz)
@@ -299,12 +274,9 @@ RT_TEST_FN(res_start_xyz)
     ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
     rt_http_resp_free(&r);
     ck_assert_int_eq(rt_lc_wait(id), 3);
-    json_t *s = rt_lc_journal("shim", "start", id);
-    ck_assert_uint_eq(json_array_size(s), 1);
-    const char *argv0 = rt_json_str(json_array_get(s, 0), "argv0", "");
-    const char *slash = strrchr(argv0, '/');
-    ck_assert_str_eq(slash ? slash + 1 : argv0, "containerd-shim-runc-v2");
-    json_decref(s);
+    json_t *e = rt_lc_shim_start(id);
+    ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");
+    json_decref(e);
     free(id);
 }
 
@@ -327,11 +299,11 @@ RT_TEST_FN(res_start_reresolves)
 }
 
 /* §2.3: a.. -> containerd-shim-- (two dashes, as observed). */
-RT_TEST_FN(res_start_a_dots) { start_missing_shim("a..", "containerd-shim--"); }
+RT_TEST_FN(res_start_a_dots) { rt_lc_assert_missing_shim("a..", "containerd-shim--"); }
 /* §2.2/§2.3: the trailing space stays part of the name and the binary. */
 RT_TEST_FN(res_start_trailing_space)
 {
-    start_missing_shim("io.containerd.runc.v2 ", "containerd-shim-runc-v2 ");
+    rt_lc_assert_missing_shim("io.containerd.runc.v2 ", "containerd-shim-runc-v2 ");
 }
 
 /* §9.2 (v26): an args runtime whose binary disappears between create and

@@ -13,23 +13,6 @@
 #include "suites/lifecycle_common.h"
 #include "suites/suites.h"
 
-static const char *base(const char *p)
-{
-    const char *s = strrchr(p ? p : "", '/');
-    return s ? s + 1 : (p ? p : "");
-}
-
-/* The one `start` journal entry of ID's shim. */
-static json_t *shim_start_entry(const char *id)
-{
-    json_t *starts = rt_lc_journal("shim", "start", id);
-    ck_assert_msg(json_array_size(starts) == 1, "expected one shim start for %s, journal has %zu", id,
-                  json_array_size(starts));
-    json_t *e = json_incref(json_array_get(starts, 0));
-    json_decref(starts);
-    return e;
-}
-
 static void start_ok(const char *id)
 {
     struct rt_http_resp r = {0};
@@ -52,8 +35,8 @@ RT_TEST_FN(start_alias_passthrough)
     ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 7);
     ck_assert_str_eq(rt_json_str(st, "Status", ""), "exited");
     json_decref(v);
-    json_t *e = shim_start_entry(id);
-    ck_assert_str_eq(base(rt_json_str(e, "argv0", "")), "containerd-shim-runc-alias-v2");
+    json_t *e = rt_lc_shim_start(id);
+    ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-alias-v2");
     ck_assert_msg(!*rt_json_str(e, "type_url", ""), "alias shim got options of type %s",
                   rt_json_str(e, "type_url", ""));
     json_decref(e);
@@ -68,8 +51,8 @@ RT_TEST_FN(start_stock_runc_options)
     char *id = rt_lc_create("runc", "exit 0", NULL);
     start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 0);
-    json_t *e = shim_start_entry(id);
-    ck_assert_str_eq(base(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");
+    json_t *e = rt_lc_shim_start(id);
+    ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");
     ck_assert_str_eq(rt_json_str(e, "type_url", ""), "containerd.runc.v1.Options");
     ck_assert_str_eq(rt_json_str(e, "binary_name", ""), "runc");
     char want[4096];
@@ -83,23 +66,7 @@ RT_TEST_FN(start_stock_runc_options)
  * stays created with ExitCode 128 and State.Error = the message. */
 RT_TEST_FN(start_missing_shim)
 {
-    rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.nonexist.v2", "exit 0", NULL);
-    struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    const char *msg = "failed to create task for container: failed to start shim: failed to resolve runtime "
-                      "path: runtime \"io.containerd.nonexist.v2\" binary not installed "
-                      "\"containerd-shim-nonexist-v2\": file does not exist: unknown";
-    rt_ct_assert_error(&r, 500, msg);
-    rt_http_resp_free(&r);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
-    ck_assert_str_eq(rt_json_str(st, "Error", ""), msg);
-    json_decref(v);
-    free(id);
+    rt_lc_assert_missing_shim("io.containerd.nonexist.v2", "containerd-shim-nonexist-v2");
 }
 
 /* §2.4: a shim Start failure (failpoint annotation) -> 500, classified
@@ -126,12 +93,12 @@ RT_TEST_FN(start_failpoint_start_error)
     free(id);
 }
 
-/* §5.1 stop: SIGTERM ends a shell waiting in `sleep`: exit 143, and a second
+/* §5.1 stop: SIGTERM ends a long-running `tail`: exit 143, and a second
  * stop answers 304. */
 RT_TEST_FN(start_stop_sigterm)
 {
     rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec sleep 60", NULL);
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec tail -f /dev/null", NULL);
     start_ok(id);
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/stop?t=5", id);

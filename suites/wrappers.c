@@ -517,7 +517,7 @@ RT_TEST_FN(wrap_running_container_survives_removal)
     rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
     rt_write_config("{\"runtimes\":{\"gone\":{\"path\":\"runc\",\"runtimeArgs\":[\"--log-format=text\"]}}}\n");
     rt_lc_setup();
-    char *id = rt_lc_create("gone", "exec sleep 60", NULL);
+    char *id = rt_lc_create("gone", "exec tail -f /dev/null", NULL);
     start_ok(id);
     json_decref(rt_reload_ok("{\"runtimes\":{}}\n"));
     assert_wrapper("gone." NEW_SUFFIX, "#!/bin/sh\nrunc --log-format=text $@\n");

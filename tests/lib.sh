@@ -37,6 +37,12 @@ test_expect() {
   fi
 }
 
+# test_skip NAME REASON: report one test as skipped (TAP SKIP directive).
+test_skip() {
+  _n=$((_n + 1)) _skip=$((_skip + 1))
+  echo "ok $_n - $1 # SKIP $2"
+}
+
 # skip_all REASON: nothing here can run.
 skip_all() { echo "1..0 # SKIP $1"; echo "0 passed, 0 failed, 1 skipped"; exit 77; }
 

@@ -276,6 +276,13 @@ static int listen_unix(const char *path, const char *group, char *err, size_t er
             snprintf(err, errlen, "refusing to use %s: it is a symlink", path);
             return -1;
         }
+        /* Someone else's socket at our path: taking it over would hand
+         * them our clients (or let us hijack theirs). */
+        if (st.st_uid != geteuid()) {
+            snprintf(err, errlen, "refusing to use %s: it is owned by uid %u, not by this engine's uid %u", path,
+                     (unsigned)st.st_uid, (unsigned)geteuid());
+            return -1;
+        }
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(err, errlen, "refusing to use %s: it exists and is not a socket", path);
             return -1;

@@ -163,7 +163,8 @@ int rt_artifacts_copy(const struct rt_sandbox *sb, const char *dest, char *err, 
         snprintf(err, len, "mkdir %s: %s", dest, rt_strerror(errno));
         return -1;
     }
-    static const char *const files[] = {"engine.log", "test.log", "journal.jsonl", "outcome", "daemon.json"};
+    static const char *const files[] = {"engine.log", "test.log", "journal.jsonl", "outcome",
+                                        "daemon.json", "containerd.log"};
     int rc = 0;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *s = rt_path_join(sb->dir, files[i]), *d = rt_path_join(dest, files[i]);

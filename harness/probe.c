@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "harness/client.h"
+#include "harness/dockerd_pair.h"
 
 const char *rt_target_name(enum rt_target_kind k)
 {
@@ -121,6 +122,25 @@ static void probe_builtin(const struct rt_run_config *cfg, const char *workdir, 
     free(dir), free(data), free(exec), free(sock), free(pidf), free(conf), free(log);
 }
 
+/* Start a private containerd + dockerd once in WORKDIR/probe, ask, stop. */
+static void probe_dockerd(const struct rt_run_config *cfg, const char *workdir, json_t *out, json_t *errors)
+{
+    char *dir = rt_path_join(workdir, "probe");
+    rt_rm_rf(dir);
+    struct rt_dockerd_pair p;
+    struct rt_dockerd_opts o = {.dir = dir, .dockerd = cfg->engine, .containerd = cfg->containerd,
+                                .ready_timeout_ms = (long)(30000 * cfg->timeout_multiplier)};
+    char err[1024];
+    int rc = rt_dockerd_pair_start(&p, &o, err, sizeof err);
+    if (rc == 0) api_facts(p.api_socket, out, errors);
+    else if (rc > 0) json_array_append_new(errors, json_sprintf("dockerd exited with status %d during the probe", rc));
+    else json_array_append_new(errors, json_sprintf("dockerd target probe: %s", err));
+    rt_dockerd_pair_stop(&p);
+    rt_dockerd_pair_free(&p);
+    rt_rm_rf(dir);
+    free(dir);
+}
+
 json_t *rt_probe_target(const struct rt_run_config *cfg, const char *workdir)
 {
     json_t *out = json_object(), *errors = json_array();
@@ -150,9 +170,14 @@ json_t *rt_probe_target(const struct rt_run_config *cfg, const char *workdir)
     case RT_TARGET_EXTERNAL:
         api_facts(cfg->external_socket, out, errors);
         break;
-    case RT_TARGET_DOCKERD:
-        json_array_append_new(errors, json_string("the dockerd adapter is not implemented yet"));
+    case RT_TARGET_DOCKERD: {
+        char *v = version_line(cfg->engine);
+        json_object_set_new(out, "engine_version_line", v ? json_string(v) : json_null());
+        free(v);
+        if (geteuid() == 0) probe_dockerd(cfg, workdir, out, errors);
+        else json_array_append_new(errors, json_string("not root: the dockerd target is not probed"));
         break;
+    }
     }
     json_object_set_new(out, "errors", errors);
     return out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "harness/testlib.h"
@@ -13,6 +14,9 @@
  * file or of flag conflicts bare, errors applying it with this prefix. */
 #define RELOAD_ERR "Error reconfiguring the daemon: "
 #define FILE_ERR "unable to configure the Docker daemon with file "
+/* 20.10 (and 23/24) log validation failures of the reloaded file with this
+ * prefix instead (engine spec §7, "reload error prefix"). */
+#define VALIDATE_ERR "file configuration validation failed: "
 
 struct waitstate {
     char *buf;             /* unparsed stream bytes */
@@ -39,6 +43,8 @@ static char *find_log_error(size_t from)
     char *res = NULL;
     if (strlen(l) > from) {
         char *p = strstr(l + from, RELOAD_ERR), *q = strstr(l + from, FILE_ERR);
+        char *v = strstr(l + from, VALIDATE_ERR);
+        if (v && (!q || v < q)) q = v;
         if (q && (!p || q < p)) p = q;
         else if (p) p += strlen(RELOAD_ERR);
         if (p) {
@@ -86,12 +92,26 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
     return w->event ? 0 : n; /* 0 ends the transfer: we have what we came for */
 }
 
+/* An engine that exits instead of reloading (20.10 panics on a dangling
+ * default, engine spec §7) is a rejected reload: say so, with its status. */
+static void engine_died(struct waitstate *w)
+{
+    int status;
+    if (rt_t.engine_pid <= 0 || waitpid(rt_t.engine_pid, &status, WNOHANG) != rt_t.engine_pid) return;
+    rt_t.engine_pid = 0;
+    if (asprintf(&w->logerr, "the engine exited during the reload (%s %d)",
+                 WIFEXITED(status) ? "exit status" : "signal",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)) < 0)
+        w->logerr = NULL;
+}
+
 /* Called by curl while the stream idles: watch the log for the failure. */
 static int on_progress(void *userp, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
     (void)a, (void)b, (void)c, (void)d;
     struct waitstate *w = userp;
     if (!w->logerr) w->logerr = find_log_error(w->log_from);
+    if (!w->logerr) engine_died(w);
     return w->logerr || rt_now_ms() > w->deadline;
 }
 
@@ -130,6 +150,7 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
     curl_easy_cleanup(c);
     free(w.buf);
     if (!w.logerr && !w.event) w.logerr = find_log_error(w.log_from);
+    if (!w.logerr && !w.event) engine_died(&w);
     int ret;
     if (w.event) {
         ret = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/target_dockerd.h"
 
 struct rt_tctx rt_t;
 
@@ -108,6 +109,7 @@ char *rt_engine_log(void)
  * with the sandbox's shim dir, and the journal. */
 char **rt_engine_env(void)
 {
+    if (rt_t.run->target == RT_TARGET_DOCKERD) return rt_tdockerd_env();
     static char *env[8];
     static char path[4096], journal[4096], home[64] = "HOME=/root", lang[] = "LANG=C.UTF-8";
     snprintf(path, sizeof path, "PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -125,6 +127,11 @@ char **rt_engine_env(void)
 size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, char *host, size_t hostlen)
 {
     size_t n = 0;
+    if (rt_t.run->target == RT_TARGET_DOCKERD) {
+        n = rt_tdockerd_argv(argv, max, extra);
+        snprintf(host, hostlen, "unix://%s", rt_t.sb->socket);
+        return n;
+    }
     snprintf(host, hostlen, "unix://%s", rt_t.sb->socket);
     argv[n++] = rt_t.run->engine;
     argv[n++] = "--data-root";
@@ -149,6 +156,8 @@ size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, c
 int rt_engine_start(const char *const *extra)
 {
     if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to start");
+    if (access(rt_t.sb->config, F_OK) != 0) rt_write_config("{}\n");
+    if (rt_t.run->target == RT_TARGET_DOCKERD) return rt_tdockerd_start(extra);
     const char *argv[64];
     static char host[4200];
     rt_engine_argv(argv, 64, extra, host, sizeof host);
@@ -206,6 +215,7 @@ void rt_engine_start_ok(const char *const *extra)
 
 int rt_engine_stop(void)
 {
+    if (rt_t.run->target == RT_TARGET_DOCKERD) return rt_tdockerd_stop();
     if (!rt_t.engine_pid) return -1;
     kill(rt_t.engine_pid, SIGTERM);
     int status = 0;

@@ -1,0 +1,115 @@
+/* The dockerd target in a test process (harness/target_dockerd.h). */
+#include "harness/target_dockerd.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "harness/dockerd_pair.h"
+#include "harness/sandbox.h"
+#include "harness/testlib.h"
+
+static struct rt_dockerd_pair pair;
+static bool inited;
+static pid_t owner; /* the test process; forked helpers must not tear down */
+static char journal_env[4200];
+
+/* At the test process's exit: dockerd (if the test left it running), then
+ * containerd, then mounts left under the short exec-root, then the socket
+ * dir. A failing assertion _exits; the runner then SIGKILLs the recorded
+ * pids and reaps shims by their environment. */
+static void teardown(void)
+{
+    if (!inited || getpid() != owner) return;
+    rt_dockerd_stop(&pair, rt_scaled_ms(15000));
+    rt_containerd_stop(&pair, rt_scaled_ms(15000));
+    struct rt_sandbox s = {.dir = pair.sockdir};
+    char desc[1024];
+    if (rt_sandbox_reap_mounts(&s, desc, sizeof desc) > 0)
+        fprintf(stderr, "rtconform: leak check: mounts left under dockerd's exec-root: %s\n", desc);
+    rt_dockerd_pair_free(&pair);
+    inited = false;
+}
+
+struct rt_dockerd_pair *rt_tdockerd_pair(int start_containerd)
+{
+    char err[1024];
+    if (!inited) {
+        if (!rt_t.run->engine || access(rt_t.run->engine, X_OK) != 0)
+            rt_env_error("dockerd target: --engine %s is not an executable", rt_t.run->engine ? rt_t.run->engine : "(none)");
+        snprintf(journal_env, sizeof journal_env, "RTCONFORM_JOURNAL=%s", rt_t.sb->journal);
+        static const char *env[2];
+        env[0] = journal_env;
+        char *clog = rt_path_join(rt_t.sb->dir, "containerd.log");
+        struct rt_dockerd_opts o = {
+            .dir = rt_t.sb->dir,
+            .dockerd = rt_t.run->engine,
+            .containerd = rt_t.run->containerd,
+            .shim_dir = rt_t.sb->shim_dir,
+            .env = env,
+            .data_root = rt_t.sb->data_root,
+            .exec_root = rt_t.sb->exec_root,
+            .api_socket = rt_t.sb->socket,
+            .pidfile = rt_t.sb->pidfile,
+            .config_file = rt_t.sb->config,
+            .dockerd_log = rt_t.sb->engine_log,
+            .containerd_log = clog,
+            .ready_timeout_ms = rt_scaled_ms(30000),
+            .own_process_group = true,
+        };
+        int rc = rt_dockerd_pair_init(&pair, &o, err, sizeof err);
+        free(clog);
+        if (rc < 0) rt_env_error("dockerd target: %s", err);
+        owner = getpid();
+        inited = true;
+        atexit(teardown);
+        /* Tests address what the engine really uses. */
+        if (strcmp(rt_t.sb->exec_root, pair.exec_root) != 0) {
+            free(rt_t.sb->exec_root);
+            rt_t.sb->exec_root = strdup(pair.exec_root);
+        }
+        if (strcmp(rt_t.sb->socket, pair.api_socket) != 0) {
+            free(rt_t.sb->socket);
+            rt_t.sb->socket = strdup(pair.api_socket);
+        }
+    }
+    if (start_containerd && !pair.containerd_pid) {
+        if (rt_containerd_start(&pair, err, sizeof err) < 0) rt_env_error("dockerd target: %s", err);
+        rt_record_pid(pair.containerd_pid);
+    }
+    return &pair;
+}
+
+int rt_tdockerd_start(const char *const *extra)
+{
+    struct rt_dockerd_pair *p = rt_tdockerd_pair(1);
+    char err[1024];
+    int rc = rt_dockerd_start(p, extra, err, sizeof err);
+    if (rc < 0) rt_env_error("dockerd target: %s", err);
+    if (rc > 0) return rc;
+    rt_record_pid(p->dockerd_pid);
+    rt_t.engine_pid = p->dockerd_pid;
+    rt_t.socket = p->api_socket;
+    return 0;
+}
+
+int rt_tdockerd_stop(void)
+{
+    if (!inited) return -1;
+    /* reload_wait may have reaped a crashed dockerd already */
+    if (rt_t.engine_pid == 0) pair.dockerd_pid = 0;
+    int rc = rt_dockerd_stop(&pair, rt_scaled_ms(15000));
+    rt_t.engine_pid = 0;
+    ck_assert_msg(rc != 128 + 9, "dockerd did not exit within %ld ms of SIGTERM", rt_scaled_ms(15000));
+    return rc;
+}
+
+size_t rt_tdockerd_argv(const char **argv, size_t max, const char *const *extra)
+{
+    return rt_dockerd_argv(rt_tdockerd_pair(1), argv, max, extra);
+}
+
+char **rt_tdockerd_env(void) { return rt_tdockerd_pair(0)->env; }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/api/http.h"
+#include "engine/attach.h"
 #include "engine/containers_rt.h"
 #include "engine/events.h"
 #include "engine/shims.h"
@@ -169,6 +170,7 @@ void rt_daemon_shutdown(struct rt_engine *e)
     /* End /events streams first: MHD's stop waits for connection threads. */
     if (e->events) rt_events_shutdown(e->events);
     rt_shims_release_api_waits(); /* blocked POST /wait calls, likewise */
+    rt_attach_shutdown();         /* attach and exec streams, likewise */
     rt_http_stop(e->http);
     e->http = NULL;
     /* Without live-restore, running containers stop with the engine. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/attach.h"
 #include "engine/bundle.h"
 #include "engine/containers.h"
 #include "engine/shims_int.h"
@@ -62,8 +63,12 @@ static void drain_fd(struct rt_drain *d, int idx)
     for (;;) {
         ssize_t r = read(d->fds[idx], buf, sizeof buf);
         if (r <= 0) return;
-        if (idx == 0) rt_debug("shim %s: %.*s", d->id, (int)r, buf);
-        else feed(d, idx - 1, buf, (size_t)r);
+        if (idx == 0) {
+            rt_debug("shim %s: %.*s", d->id, (int)r, buf);
+            continue;
+        }
+        feed(d, idx - 1, buf, (size_t)r);
+        rt_attach_publish(d->id, idx, buf, (size_t)r); /* attach streams */
     }
 }
 
@@ -85,6 +90,7 @@ static void *loop(void *arg)
     for (int i = 0; i < 3; i++) drain_fd(d, i);
     for (int s = 0; s < 2; s++)
         if (d->plen[s]) emit(d, s, d->partial[s], d->plen[s]);
+    rt_attach_end(d->id); /* the output of this run is complete */
     return NULL;
 }
 

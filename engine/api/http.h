@@ -44,6 +44,13 @@ struct rt_resp {
     void (*stream_free)(void *ctx);
     struct { char *name, *value; } headers[8];
     int nheaders;
+    /* Hijack (HTTP upgrade, status 101, "Upgrade: tcp"): UPGRADE then runs
+     * on the connection's thread and owns SOCK until it returns; EXTRA are
+     * bytes the client sent after the request. The server closes SOCK and
+     * calls UPGRADE_FREE (also when the upgrade never happens). */
+    void (*upgrade)(void *ctx, int sock, const char *extra, size_t extra_len);
+    void *upgrade_ctx;
+    void (*upgrade_free)(void *ctx);
 };
 
 const char *rt_req_query(const struct rt_req *req, const char *key);
@@ -75,6 +82,7 @@ extern const struct rt_route rt_routes_events[];
 extern const struct rt_route rt_routes_containers[];
 extern const struct rt_route rt_routes_images[];
 extern const struct rt_route rt_routes_lifecycle[];
+extern const struct rt_route rt_routes_io[];   /* attach, logs */
 
 /* Dispatch one request (used by the server and by unit tests). */
 void rt_router_dispatch(struct rt_req *req, struct rt_resp *resp);

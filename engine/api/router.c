@@ -12,6 +12,7 @@ static const struct rt_route *const tables[] = {
     rt_routes_containers,
     rt_routes_images,
     rt_routes_lifecycle,
+    rt_routes_io,
 };
 
 /* Match PATH against PATTERN; captures go to REQ (if non-NULL). */

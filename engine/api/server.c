@@ -95,6 +95,7 @@ void rt_resp_header(struct rt_resp *resp, const char *name, const char *value)
 
 static void resp_release(struct rt_resp *resp)
 {
+    if (resp->upgrade_free) resp->upgrade_free(resp->upgrade_ctx); /* not handed to MHD */
     json_decref(resp->json);
     free(resp->text);
     for (int i = 0; i < resp->nheaders; i++) free(resp->headers[i].name), free(resp->headers[i].value);
@@ -127,11 +128,39 @@ static void common_headers(struct MHD_Response *r)
 
 static void stream_free_cb(void *cls) { (void)cls; }
 
+struct upgrade {
+    void (*fn)(void *ctx, int sock, const char *extra, size_t extra_len);
+    void *ctx;
+    void (*free)(void *ctx);
+};
+
+/* MHD calls this on the connection's own thread (thread-per-connection),
+ * where blocking is allowed; the socket is closed through MHD. */
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+                       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    (void)conn, (void)con_cls;
+    struct upgrade *u = cls;
+    u->fn(u->ctx, sock, extra_in, extra_in_size);
+    if (u->free) u->free(u->ctx);
+    free(u);
+    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rt_resp *resp, bool head)
 {
     struct MHD_Response *r;
     const char *ctype = resp->content_type;
-    if (resp->stream) {
+    struct upgrade *up = NULL;
+    if (resp->upgrade) {
+        up = malloc(sizeof *up);
+        if (!up) return MHD_NO;
+        *up = (struct upgrade){resp->upgrade, resp->upgrade_ctx, resp->upgrade_free};
+        r = MHD_create_response_for_upgrade(on_upgrade, up);
+        if (!r) free(up);
+        else resp->upgrade_free = NULL; /* owned by the upgrade now */
+        if (r) MHD_add_response_header(r, "Upgrade", "tcp");
+    } else if (resp->stream) {
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, resp->stream,
                                               resp->stream_ctx,
                                               resp->stream_free ? resp->stream_free : stream_free_cb);
@@ -162,6 +191,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rt_resp *re
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
+    if (ret != MHD_YES && up) { /* never called now */
+        if (up->free) up->free(up->ctx);
+        free(up);
+    }
     return ret;
 }
 
@@ -344,7 +377,7 @@ struct rt_http_server *rt_http_start(struct rt_engine *engine, const char *socke
     }
     srv->path = strdup(socket_path);
     srv->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                    MHD_USE_ITC,
+                                    MHD_USE_ITC | MHD_ALLOW_UPGRADE,
                                 0, NULL, NULL, on_request, srv,
                                 MHD_OPTION_LISTEN_SOCKET, srv->fd,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,

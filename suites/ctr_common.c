@@ -63,7 +63,7 @@ long rt_ct_import(const char *repo_tag, const void *tar, size_t len, struct rt_h
     CURL *c = curl_easy_init();
     char *esc = curl_easy_escape(c, repo_tag, 0);
     char url[1024];
-    snprintf(url, sizeof url, "http://localhost/v1.45/images/create?fromSrc=-&repo=%s", esc);
+    snprintf(url, sizeof url, "http://localhost/images/create?fromSrc=-&repo=%s", esc);
     curl_free(esc);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-tar");
     curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, rt_t.socket);

@@ -18,6 +18,7 @@ static rt_ctr_resolver_fn g_resolver;
 static rt_ctr_default_fn g_default;
 
 void rt_ctr_glue_init(struct rt_engine *e) { g_engine = e; }
+struct rt_engine *rt_ctr_engine(void) { return g_engine; }
 
 void rt_ctr_set_resolver(rt_ctr_resolver_fn resolve, rt_ctr_default_fn def)
 {

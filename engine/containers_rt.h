@@ -8,6 +8,8 @@ struct rt_engine;
 
 /* Use E's snapshot store and event bus from now on. */
 void rt_ctr_glue_init(struct rt_engine *e);
+/* The engine given to rt_ctr_glue_init (NULL before; unit tests). */
+struct rt_engine *rt_ctr_engine(void);
 
 /* Tests: resolve against something else than the live snapshot. */
 typedef int (*rt_ctr_resolver_fn)(const char *name, struct rt_resolved *out, struct rt_err *err);

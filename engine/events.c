@@ -106,10 +106,26 @@ static bool in_list(const json_t *list, const char *s)
     return false;
 }
 
+/* dockerd (events/filter.go matchEvent): when the event filter names
+ * exec_create, exec_start or health_status (whose actions carry a ": ..."
+ * suffix), every value matches as a prefix; otherwise exactly. */
+static bool action_match(const json_t *list, const char *action)
+{
+    static const char *const fuzzy[] = {"exec_create", "exec_start", "health_status"};
+    bool prefix = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) for (size_t k = 0; k < 3; k++) prefix |= !strcmp(json_string_value(v), fuzzy[k]);
+    if (!prefix) return in_list(list, action);
+    if (!list || json_array_size(list) == 0) return true;
+    json_array_foreach(list, i, v) if (!strncmp(action, json_string_value(v), strlen(json_string_value(v)))) return true;
+    return false;
+}
+
 bool rt_event_filter_match(const struct rt_event_filter *f, const struct rt_event *ev)
 {
     if (!f) return true;
-    if (!in_list(f->types, ev->type) || !in_list(f->actions, ev->action)) return false;
+    if (!in_list(f->types, ev->type) || !action_match(f->actions, ev->action)) return false;
     if (f->containers && json_array_size(f->containers)) {
         /* dockerd: container=<id or name> only matches container events */
         if (strcmp(ev->type, "container")) return false;

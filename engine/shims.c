@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "engine/bundle.h"
+#include "engine/ctr_events.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "engine/events.h"
@@ -475,6 +476,7 @@ static int kill_task(const char *id, int sig, struct rt_err *err)
     if (code == RT_NOT_FOUND || code == RT_TTRPC_CLOSED) rc = 1;
     else if (code != 0) rc = rt_err_set(err, RT_ERR_SYSTEM, "Cannot kill container: %s: %s: %s", id, msg ? msg : "",
                                         code_suffix(code));
+    if (code == 0) rt_ctr_kill_event(id, sig); /* dockerd's `kill` event */
     free(msg);
     return rc;
 }
@@ -627,6 +629,23 @@ int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond con
     rt_shims_wait_finish(&t);
     *exit_code = t.exit_code;
     return 0;
+}
+
+int rt_shims_with_task(const char *id, int (*fn)(struct rt_ttrpc_client *cl, const char *bundle, void *arg),
+                       void *arg)
+{
+    pthread_mutex_lock(&g_mu);
+    struct task *t = find_locked(id);
+    struct rt_ttrpc_client *cl = t && t->live && !t->finishing ? t->cl : NULL;
+    if (cl) t->users++; /* as kill_task: T stays allocated meanwhile */
+    pthread_mutex_unlock(&g_mu);
+    if (!cl) return 1;
+    int rc = fn(cl, t->bundle.dir, arg);
+    pthread_mutex_lock(&g_mu);
+    t->users--;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    return rc;
 }
 
 /* ---- engine wiring ---- */

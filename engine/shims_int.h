@@ -20,4 +20,11 @@ struct rt_drain *rt_drain_start(const char *id, struct rt_bundle *b, const char 
 /* Read what is left, stop the thread, free. */
 void rt_drain_stop(struct rt_drain *d);
 
+/* Run FN with the live task of container ID's shim connection and bundle
+ * directory (execs, shims_exec.c); the task is not freed meanwhile. Returns
+ * FN's result, or 1 when ID has no live task. */
+struct rt_ttrpc_client;
+int rt_shims_with_task(const char *id, int (*fn)(struct rt_ttrpc_client *cl, const char *bundle, void *arg),
+                       void *arg);
+
 #endif

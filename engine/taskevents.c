@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/execs.h"
 #include "engine/shims_int.h"
 #include "log.h"
 #include "proto/events.pb-c.h"
@@ -37,6 +38,8 @@ static void forward(void *arg, const struct rt_ttrpc_request *req, struct rt_ttr
             /* id == container_id: the init process; else an exec. */
             if (te && te->container_id && te->id && !strcmp(te->id, te->container_id))
                 rt_shims_task_exited(te->container_id, te->exit_status);
+            else if (te && te->container_id && te->id)
+                rt_exec_exited(te->container_id, te->id, te->exit_status);
             if (te) containerd__events__task_exit__free_unpacked(te, NULL);
         }
     }

@@ -65,7 +65,7 @@ static void child_setup(void)
 
 static void child_teardown(void)
 {
-    if (rt_t.engine_pid) rt_engine_stop();
+    rt_engine_teardown();
 }
 
 static double now_s(void)

@@ -2,9 +2,12 @@
 #include "harness/target_dockerd.h"
 
 #include <check.h>
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -21,17 +24,52 @@ static char journal_env[4200];
  * containerd, then mounts left under the short exec-root, then the socket
  * dir. A failing assertion _exits; the runner then SIGKILLs the recorded
  * pids and reaps shims by their environment. */
+/* Stop both daemons; unmount what is left under the sandbox and the
+ * socket dir (in the test's own mount namespace) and list it in DESC,
+ * except dockerd's bind mount of its data-root onto itself (its root
+ * propagation setup, which it leaves behind when it fails to start). */
+static int stop_and_reap(char *desc, size_t len)
+{
+    rt_dockerd_stop(&pair, rt_scaled_ms(15000));
+    rt_containerd_stop(&pair, rt_scaled_ms(15000));
+    umount2(pair.data_root, MNT_DETACH);
+    struct rt_sandbox a = {.dir = rt_t.sb->dir}, b = {.dir = pair.sockdir};
+    size_t at = 0;
+    int n = rt_sandbox_reap_mounts(&a, desc, len);
+    at = strlen(desc);
+    char more[1024];
+    int m = rt_sandbox_reap_mounts(&b, more, sizeof more);
+    if (m) snprintf(desc + at, len - at, "%s%s", n ? ", " : "", more);
+    rt_dockerd_pair_free(&pair);
+    inited = false;
+    return n + m;
+}
+
 static void teardown(void)
 {
     if (!inited || getpid() != owner) return;
-    rt_dockerd_stop(&pair, rt_scaled_ms(15000));
-    rt_containerd_stop(&pair, rt_scaled_ms(15000));
-    struct rt_sandbox s = {.dir = pair.sockdir};
-    char desc[1024];
-    if (rt_sandbox_reap_mounts(&s, desc, sizeof desc) > 0)
-        fprintf(stderr, "rtconform: leak check: mounts left under dockerd's exec-root: %s\n", desc);
-    rt_dockerd_pair_free(&pair);
-    inited = false;
+    char desc[2048];
+    if (stop_and_reap(desc, sizeof desc) > 0)
+        fprintf(stderr, "rtconform: leak check: mounts left by the test: %s\n", desc);
+}
+
+void rt_tdockerd_teardown(void)
+{
+    if (!inited || getpid() != owner) return;
+    rt_t.engine_pid = 0;
+    char desc[2048];
+    int n = stop_and_reap(desc, sizeof desc);
+    ck_assert_msg(n == 0, "leak check: %d mount(s) left after dockerd and containerd stopped: %s", n, desc);
+}
+
+/* The daemons' mounts (dockerd's data-root propagation, container mounts)
+ * live in a mount namespace of this test process: nothing can stay on the
+ * host after the test's processes are gone, however the test ends. */
+static void private_mounts(void)
+{
+    if (unshare(CLONE_NEWNS) < 0) rt_env_error("dockerd target: unshare(CLONE_NEWNS): %s", rt_strerror(errno));
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        rt_env_error("dockerd target: making / private in the test's mount namespace: %s", rt_strerror(errno));
 }
 
 struct rt_dockerd_pair *rt_tdockerd_pair(int start_containerd)
@@ -60,6 +98,7 @@ struct rt_dockerd_pair *rt_tdockerd_pair(int start_containerd)
             .ready_timeout_ms = rt_scaled_ms(30000),
             .own_process_group = true,
         };
+        private_mounts();
         int rc = rt_dockerd_pair_init(&pair, &o, err, sizeof err);
         free(clog);
         if (rc < 0) rt_env_error("dockerd target: %s", err);

@@ -15,6 +15,9 @@ struct rt_dockerd_pair *rt_tdockerd_pair(int start_containerd);
 int rt_tdockerd_start(const char *const *extra);
 /* Stop dockerd (SIGTERM, deadline, SIGKILL); exit status or -1. */
 int rt_tdockerd_stop(void);
+/* End of test: stop dockerd and containerd, unmount leftovers; a mount
+ * the test left is a FAIL (ck_assert). */
+void rt_tdockerd_teardown(void);
 /* argv and environment of the dockerd command line (one-shot runs). */
 size_t rt_tdockerd_argv(const char **argv, size_t max, const char *const *extra);
 char **rt_tdockerd_env(void);

@@ -216,6 +216,12 @@ void rt_engine_start_ok(const char *const *extra)
     }
 }
 
+void rt_engine_teardown(void)
+{
+    if (rt_t.run->target == RT_TARGET_DOCKERD) rt_tdockerd_teardown();
+    else if (rt_t.engine_pid) rt_engine_stop();
+}
+
 int rt_engine_stop(void)
 {
     if (rt_t.run->target == RT_TARGET_DOCKERD) return rt_tdockerd_stop();

@@ -59,6 +59,10 @@ size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, c
 char **rt_engine_env(void);
 /* SIGTERM and wait; returns the exit status. */
 int rt_engine_stop(void);
+/* End of a test (the runner's teardown): stop whatever the target runs for
+ * the test (dockerd: dockerd and its containerd) and check for mounts left
+ * behind (a FAIL). */
+void rt_engine_teardown(void);
 /* Contents of the engine's log (malloc'd, "" if none). */
 char *rt_engine_log(void);
 /* Write daemon.json in the sandbox (TEXT verbatim). */

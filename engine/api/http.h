@@ -83,6 +83,7 @@ extern const struct rt_route rt_routes_containers[];
 extern const struct rt_route rt_routes_images[];
 extern const struct rt_route rt_routes_lifecycle[];
 extern const struct rt_route rt_routes_io[];   /* attach, logs */
+extern const struct rt_route rt_routes_exec[];
 
 /* Dispatch one request (used by the server and by unit tests). */
 void rt_router_dispatch(struct rt_req *req, struct rt_resp *resp);

@@ -13,6 +13,7 @@ static const struct rt_route *const tables[] = {
     rt_routes_images,
     rt_routes_lifecycle,
     rt_routes_io,
+    rt_routes_exec,
 };
 
 /* Match PATH against PATTERN; captures go to REQ (if non-NULL). */

@@ -6,6 +6,7 @@
 
 #include "engine/api/http.h"
 #include "engine/containers.h"
+#include "engine/ctr_events.h"
 #include "engine/shims.h"
 
 static struct rt_ctr_store *store(struct rt_resp *resp)
@@ -36,6 +37,7 @@ static void stop(struct rt_req *req, struct rt_resp *resp)
     if (!s) return;
     struct rt_err err = {0};
     if (rt_shims_stop(s, req->params[0], stop_timeout(req), &err) < 0) return reply_err(resp, &err);
+    rt_ctr_event_id(req->params[0], "stop", NULL);
     rt_resp_status(resp, 204);
 }
 
@@ -105,6 +107,7 @@ static void restart(struct rt_req *req, struct rt_resp *resp)
         return reply_err(resp, &err);
     rt_err_clear(&err);
     if (rt_ctr_start(s, req->params[0], RT_START_API, &err) < 0) return reply_err(resp, &err);
+    rt_ctr_event_id(req->params[0], "restart", NULL);
     rt_resp_status(resp, 204);
 }
 

@@ -10,6 +10,7 @@
 
 #include "fsutil.h"
 #include "harness/compare.h"
+#include "harness/race_cmd.h"
 #include "harness/registry.h"
 #include "harness/runner.h"
 
@@ -20,7 +21,7 @@ static const char usage[] =
     "  list [--json]        List every test: ID, level, profiles, spec section, description\n"
     "  run [OPTIONS]        Run the conformance suites against a target\n"
     "  compare A.json B.json  Differences between two results.json (exit 1 on regressions)\n"
-    "  race                 Reload-vs-start race explorer (not implemented yet)\n"
+    "  race [OPTIONS]       Reload-vs-start race explorer (forced, random, soak)\n"
     "  bench                Benchmarks against dockerd (not implemented yet)\n"
     "  --help, --version\n"
     "\n"
@@ -66,11 +67,6 @@ static const char compare_usage[] =
     "Per-test differences from run A to run B, keyed by test ID: regressions\n"
     "(PASS/FLAKY/XFAIL -> FAIL/ERROR/XPASS), fixes, new and removed tests, other\n"
     "outcome changes. Exit 0 without regressions, 1 with, 99 on unreadable input.\n";
-
-static const char race_usage[] =
-    "Usage: rtconform race [OPTIONS]\n"
-    "The reload-vs-start race explorer (random jitter with --seed/--replay, forced\n"
-    "interleavings, iterate-until-fail). Provided by later work: not implemented yet.\n";
 
 static const char bench_usage[] =
     "Usage: rtconform bench [OPTIONS]\n"
@@ -294,7 +290,7 @@ out:
     return rc;
 }
 
-static int not_yet(const char *name, const char *help, int argc, char **argv)
+__attribute__((unused)) static int not_yet(const char *name, const char *help, int argc, char **argv)
 {
     if (want_help(argc, argv)) {
         fputs(help, stdout);
@@ -327,7 +323,7 @@ int main(int argc, char **argv)
         }
         return rt_compare_files(argv[2], argv[3], stdout);
     }
-    if (!strcmp(argv[1], "race")) return not_yet("race", race_usage, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "race")) return rt_race_main(argc - 1, argv + 1, cmd_run);
     if (!strcmp(argv[1], "bench")) return not_yet("bench", bench_usage, argc - 1, argv + 1);
     fprintf(stderr, "rtconform: unknown command '%s'\n%s", argv[1], usage);
     return 99;

@@ -15,7 +15,8 @@
     RT_SUITE(shims) \
     RT_SUITE(validation) \
     RT_SUITE(resolution) \
-    RT_SUITE(wrappers)
+    RT_SUITE(wrappers) \
+    RT_SUITE(race)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

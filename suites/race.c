@@ -1,0 +1,235 @@
+/* Reload vs container start (engine spec §4.2, §3.1, App. A.5), written
+ * from the spec. Forced interleavings: the fake shim's barrier failpoint
+ * holds a start inside the shim's Create (after the engine resolved the
+ * runtime and handed over the wrapper path, before the runtime runs) while
+ * a reload that changes or removes that runtime completes; released, the
+ * container must run with exactly what it resolved, through the wrapper
+ * that still exists unchanged. Random and soak modes: race_random.c. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "harness/reload_wait.h"
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
+#include "suites/race_common.h"
+#include "suites/race_random.h"
+#include "suites/suites.h"
+
+#define RA_ONE "{\"runtimes\":{\"ra\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-one\"]}}}\n"
+
+struct bg_start {
+    pthread_t th;
+    char id[80];
+    struct rt_http_resp r;
+    int rc;
+    volatile int done;
+};
+
+static void *bg_start_fn(void *arg)
+{
+    struct bg_start *b = arg;
+    char path[300];
+    snprintf(path, sizeof path, "/containers/%s/start", b->id);
+    b->rc = rt_race_api("POST", path, NULL, &b->r);
+    __atomic_store_n(&b->done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* The one wrapper file of runtime NAME in SNAP. */
+static const char *wrapper_of(json_t *snap, const char *name)
+{
+    const char *k, *hit = NULL;
+    json_t *v;
+    size_t n = strlen(name), count = 0;
+    json_object_foreach(snap, k, v) if (!strncmp(k, name, n) && k[n] == '.') hit = k, count++;
+    ck_assert_msg(count == 1, "%zu wrappers of %s in runtimes/, want 1", count, name);
+    return hit;
+}
+
+/* Every fakerunc call for ID ran with exactly ARGS (its wrapper's). */
+static void assert_runc_args(const char *id, const char *method, const char *args)
+{
+    json_t *a = rt_lc_journal("runc", method, id);
+    ck_assert_msg(json_array_size(a) > 0, "no runc %s call for %s in the journal", method, id);
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        char *got = rt_race_runc_args(e);
+        ck_assert_msg(!strcmp(got, args), "runc %s for %s ran with args [%s], want [%s] (the config it resolved)",
+                      method, id, got, args);
+        free(got);
+    }
+    json_decref(a);
+}
+
+/* Config C1 live; a container on RUNTIME (NULL: the default) whose start
+ * blocks in the shim's Create; reload to C2 meanwhile; release. The start
+ * must succeed with the wrapper of runtime RESOLVED under C1 and run with
+ * ARGS; exec and stop keep using it. */
+static void forced(const char *c1, const char *runtime, const char *resolved, const char *c2, const char *args)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config(c1);
+    rt_lc_setup();
+    json_t *seen = rt_race_wrappers();
+    ck_assert_msg(seen != NULL, "no runtimes/ after startup");
+    char *want_bin = rt_path_join(rt_t.sb->data_root, "runtimes");
+    char *w1 = rt_path_join(want_bin, wrapper_of(seen, resolved));
+    free(want_bin);
+
+    char *fifo = rt_race_fifo("create-barrier.fifo");
+    char fp[4200];
+    snprintf(fp, sizeof fp, "1*barrier(%s)", fifo);
+    json_t *ann = json_pack("{s:s}", "io.containerd.runtime.v2.shim.failpoint.Create", fp);
+    char *anntext = json_dumps(ann, JSON_COMPACT);
+    json_decref(ann);
+    struct bg_start b = {0};
+    char *id = rt_lc_create(runtime, "exec tail -f /dev/null", anntext);
+    free(anntext);
+    snprintf(b.id, sizeof b.id, "%s", id);
+    if (pthread_create(&b.th, NULL, bg_start_fn, &b) != 0) rt_env_error("pthread_create failed");
+
+    int fd = rt_race_barrier_reached(fifo, &b.done);
+    if (fd < 0) {
+        pthread_join(b.th, NULL);
+        if (b.done && b.rc == 0) {
+            rt_ct_skip_without_shims(&b.r);
+            ck_abort_msg("start returned HTTP %ld %s before the shim reached the Create barrier", b.r.status,
+                         rt_race_msg(&b.r));
+        }
+        rt_env_error("the shim never opened the barrier FIFO %s (start: %s)", fifo, b.done ? b.r.error : "pending");
+    }
+    /* The start is inside Create now: the engine resolved the runtime. */
+    char err[1024] = "", fails[4096] = "";
+    int rc = rt_reload_wait(c2, err, sizeof err, NULL);
+    if (rc != 0)
+        snprintf(fails, sizeof fails, "the reload %s while a start was blocked in the shim's Create: %s; ",
+                 rc == 1 ? "was rejected" : "did not complete", err);
+    char *m = rt_race_check_wrappers(seen);
+    if (m) snprintf(fails + strlen(fails), sizeof fails - strlen(fails), "%s; ", m), free(m);
+    rt_race_barrier_release(fd);
+    pthread_join(b.th, NULL);
+    if (b.rc < 0) rt_env_error("start: %s", b.r.error);
+    if (b.r.status != 204)
+        snprintf(fails + strlen(fails), sizeof fails - strlen(fails), "start after the reload: HTTP %ld %s",
+                 b.r.status, rt_race_msg(&b.r));
+    ck_assert_msg(!*fails, "%s", fails);
+    rt_http_resp_free(&b.r);
+
+    /* Exactly the snapshot it resolved: C1's wrapper and args. */
+    json_t *e = rt_lc_journal("shim", "Create", id);
+    ck_assert_msg(json_array_size(e) == 1, "%zu shim Create entries for %s", json_array_size(e), id);
+    ck_assert_str_eq(rt_json_str(json_array_get(e, 0), "binary_name", ""), w1);
+    json_decref(e);
+    assert_runc_args(id, "create", args);
+    json_t *v = rt_ct_inspect(id);
+    ck_assert_msg(rt_json_bool(json_object_get(v, "State"), "Running", 0), "container not running after start");
+    json_decref(v);
+
+    char msg[512];
+    int ex = rt_race_exec(id, msg, sizeof msg);
+    ck_assert_msg(ex >= 0, "exec after the reload: %s", msg);
+    if (ex == 1) assert_runc_args(id, "exec", args);
+    else printf("race: exec step skipped: the engine has no exec route (404 page not found)\n");
+    char path[300];
+    snprintf(path, sizeof path, "/containers/%s/stop?t=5", id);
+    struct rt_http_resp r;
+    rt_api("POST", path, NULL, &r);
+    ck_assert_msg(r.status == 204, "stop after the reload: HTTP %ld %s", r.status, rt_race_msg(&r));
+    rt_http_resp_free(&r);
+    assert_runc_args(id, "kill", args);
+    m = rt_race_check_wrappers(seen);
+    ck_assert_msg(!m, "%s", m);
+    json_decref(seen);
+    free(w1), free(fifo), free(id);
+}
+
+/* §4.2: args changed while the start is in Create. */
+RT_TEST_FN(race_forced_change_args)
+{
+    forced(RA_ONE, "ra", "ra", "{\"runtimes\":{\"ra\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-two\"]}}}\n",
+           "--rtrace-one");
+}
+
+/* §4.2 + §9.3: the runtime removed while the start is in Create. */
+RT_TEST_FN(race_forced_remove)
+{
+    forced(RA_ONE, "ra", "ra", "{\"runtimes\":{}}\n", "--rtrace-one");
+}
+
+/* §4.2: the args dropped (no wrapper needed any more). */
+RT_TEST_FN(race_forced_drop_args)
+{
+    forced(RA_ONE, "ra", "ra", "{\"runtimes\":{\"ra\":{\"path\":\"runc\"}}}\n", "--rtrace-one");
+}
+
+/* §4.2: the path changed, same args (a new content, a new wrapper). */
+RT_TEST_FN(race_forced_change_path)
+{
+    char *runc = rt_path_join(rt_t.sb->shim_dir, "runc");
+    json_t *c2 = json_pack("{s:{s:{s:s,s:[s]}}}", "runtimes", "ra", "path", runc, "runtimeArgs", "--rtrace-one");
+    char *text = json_dumps(c2, JSON_COMPACT);
+    json_decref(c2);
+    forced(RA_ONE, "ra", "ra", text, "--rtrace-one");
+    free(text), free(runc);
+}
+
+/* §4.2 + §5.2: created on the default ra (stored at create); the reload
+ * removes ra and makes rb the default while the start is in Create. */
+RT_TEST_FN(race_forced_default)
+{
+    forced("{\"default-runtime\":\"ra\",\"runtimes\":{\"ra\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-one\"]}}}\n",
+           NULL, "ra",
+           "{\"default-runtime\":\"rb\",\"runtimes\":{\"rb\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-two\"]}}}\n",
+           "--rtrace-one");
+}
+
+/* The short random run of `make check`: bounded by iterations, never by
+ * time, so a slow machine only makes it longer. */
+RT_TEST_FN(race_random_short)
+{
+    static const struct rt_race_params p = {.workers = 2, .iterations = 3, .jitter_ms = 3, .min_reloads = 5};
+    rt_race_random(&p);
+}
+
+RT_TEST_FN(race_random_long)
+{
+    struct rt_race_params p = {.workers = 4, .iterations = 25, .jitter_ms = 5, .min_reloads = 20};
+    rt_race_params_env(&p);
+    p.duration_s = 0;
+    if (!p.iterations) p.iterations = 25;
+    rt_race_random(&p);
+}
+
+RT_TEST_FN(race_soak)
+{
+    struct rt_race_params p = {.workers = 4, .duration_s = 60, .jitter_ms = 10, .min_reloads = 1};
+    rt_race_params_env(&p);
+    p.iterations = 0;
+    rt_race_random(&p);
+}
+
+#define SPEC "engine-runtime-behaviour.md "
+#define CAPS (RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS)
+#define F(fn, id, spec, desc) RT_TEST(fn, id, RT_MUST, RT_CORE | RT_PROF_STRESS, SPEC spec, CAPS, desc)
+static const struct rt_test tests[] = {
+    F(race_forced_change_args, "RT-RACE-001", "§4.2", "start blocked in shim Create while a reload changes the args: runs with the resolved wrapper"),
+    F(race_forced_remove, "RT-RACE-002", "§4.2", "start blocked in shim Create while a reload removes the runtime: runs, exec/stop work"),
+    F(race_forced_drop_args, "RT-RACE-003", "§4.2", "start blocked in shim Create while a reload drops the args: old wrapper kept and used"),
+    F(race_forced_change_path, "RT-RACE-004", "§4.2", "start blocked in shim Create while a reload changes the path: resolved wrapper used"),
+    F(race_forced_default, "RT-RACE-005", "§4.2", "default-runtime start blocked in Create while a reload removes it and changes the default"),
+    F(race_random_short, "RT-RACE-010", "§4.2", "random reload/start race, 2 workers x 3 containers: one snapshot per start, wrappers immutable"),
+    RT_TEST_TIMEOUT(race_random_long, "RT-RACE-011", RT_MUST, RT_PROF_STRESS, SPEC "§4.2", CAPS,
+                    "random reload/start race, 4 workers x 25 containers (RTCONFORM_RACE_*)", 600),
+    RT_TEST_TIMEOUT(race_soak, "RT-RACE-020", RT_MUST, RT_PROF_STRESS, SPEC "§4.2", CAPS,
+                    "soak: the random race for --duration (default 60 s)", 600),
+    {0},
+};
+
+const struct rt_suite rt_suite_race = {"race", tests};

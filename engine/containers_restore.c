@@ -1,19 +1,21 @@
 /* Restore at startup (spec §5.3): load every <data-root>/containers/<id>/,
  * re-save it (which drops an empty Runtime key), never migrate Runtime.
  *
- * Without live-restore a task cannot have survived the engine, so a
- * container recorded as running is marked stopped: Running/Paused/
- * Restarting false, Pid 0, FinishedAt now, ExitCode kept as recorded (dockerd
- * takes the exit status from the dead task; we have none, so we keep what
- * was on disk). A running AutoRemove container is removed, as it would have
- * been at its exit. Then restart policies are applied through the start
- * hook, synchronously, in directory order. */
+ * A container recorded as running goes to the shim manager: with
+ * live-restore it reconnects to the task's shim (and the container stays
+ * running); otherwise, or when the task is gone, the task is killed and
+ * cleaned up and its exit recorded (ExitCode from the task, 255 when there
+ * is none; FinishedAt now). A stopped AutoRemove container is then removed,
+ * as it would have been at its exit. Task bundles no container owns are
+ * cleaned up. Then restart policies are applied through the start hook,
+ * synchronously, in directory order. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/containers.h"
+#include "engine/shims.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -33,6 +35,21 @@ bool rt_ctr_restart_wanted(const json_t *doc, const json_t *hc)
 }
 
 static bool hex64(const char *s) { return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64; }
+
+/* C was recorded as running: reconnect (live-restore) or clean its task up
+ * and record the exit (ExitCode, FinishedAt), as dockerd does. */
+static bool still_running(struct rt_ctr_store *s, struct rt_container *c)
+{
+    int code = 255;
+    if (rt_shims_restore_task(c->id, &code) == 1) return true;
+    pthread_mutex_lock(&c->lock);
+    rt_ctr_set_stopped(c, code);
+    struct rt_err err = {0};
+    if (rt_ctr_checkpoint(s, c, &err) < 0) rt_error("checkpoint %s: %s", c->id, err.msg);
+    rt_err_clear(&err);
+    pthread_mutex_unlock(&c->lock);
+    return false;
+}
 
 /* Load one directory; 1 = loaded, 0 = skipped. Adds it to WANT if its
  * restart policy asks for a start. */
@@ -57,20 +74,7 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
         rt_rm_rf(dir);
         goto skip;
     }
-    if (json_is_true(json_object_get(st, "Running"))) {
-        char now[40];
-        rt_ctr_now(now);
-        json_object_set_new(st, "Running", json_false());
-        json_object_set_new(st, "Paused", json_false());
-        json_object_set_new(st, "Restarting", json_false());
-        json_object_set_new(st, "Pid", json_integer(0));
-        json_object_set_new(st, "FinishedAt", json_string(now));
-        if (json_is_true(json_object_get(hc, "AutoRemove"))) {
-            rt_info("removing auto-remove container %s whose task is gone", id);
-            rt_rm_rf(dir);
-            goto skip;
-        }
-    }
+    bool was_running = json_is_true(json_object_get(st, "Running"));
     bool restart = rt_ctr_restart_wanted(doc, hc);
     struct rt_container *c = rt_ctr_insert(s, doc, hc, &err); /* re-saves both files */
     if (!c) {
@@ -78,6 +82,23 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
         rt_err_clear(&err);
         free(dir);
         return 0;
+    }
+    if (was_running && still_running(s, c)) {
+        restart = false; /* live-restored */
+    } else if (was_running) {
+        /* The task is gone (or was cleaned up): decide again. */
+        pthread_mutex_lock(&c->lock);
+        restart = rt_ctr_restart_wanted(c->doc, c->hc);
+        pthread_mutex_unlock(&c->lock);
+        if (json_is_true(json_object_get(c->hc, "AutoRemove"))) {
+            rt_info("removing auto-remove container %s whose task is gone", id);
+            rt_ctr_put(c);
+            struct rt_err rerr = {0};
+            rt_ctr_remove(s, id, true, &rerr);
+            rt_err_clear(&rerr);
+            free(dir);
+            return 0;
+        }
     }
     rt_ctr_put(c);
     if (restart) {
@@ -113,6 +134,8 @@ int rt_ctr_restore(struct rt_ctr_store *s)
     }
     closedir(d);
     rt_info("Loaded containers: %d", loaded);
+    /* Bundles of tasks no container owns (an engine killed mid-start). */
+    rt_shims_cleanup_orphans();
 
     for (size_t i = 0; i < nwant; i++) {
         struct rt_err err = {0};

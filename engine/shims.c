@@ -3,16 +3,20 @@
  * Start -> State), and the exit path (TaskExit or connection EOF -> Delete,
  * Shutdown, close, `delete` action, bundle removed, container stopped,
  * `die`, AutoRemove / restart policy). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/bundle.h"
 #include "engine/ctr_events.h"
+#include "engine/snapshot.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "engine/events.h"
@@ -33,6 +37,8 @@ struct task {
     struct rt_ttrpc_client *cl;
     struct rt_drain *drain;
     uint32_t pid;
+    pid_t shim_pid;   /* the daemon, from SO_PEERCRED (0 = unknown) */
+    bool poisoned;    /* a call timed out or got garbage: no more calls */
     bool live;        /* Start succeeded: exits are ours to handle */
     bool finishing;   /* the exit path has been claimed */
     int users;        /* kill calls in flight (g_mu); freeing waits for 0 */
@@ -121,23 +127,45 @@ static const char *code_suffix(int code)
     }
 }
 
-/* Delete(init) + Shutdown; close; `delete` action. Returns the delete
- * action's exit status, or -1 when it gave none. */
+/* One Task call under the timeout policy (shims_int.h). A deadline gives
+ * *MSG = "<Method>: no reply from the shim within <ms> ms". */
+static int call(struct rt_ttrpc_client *cl, const char *method, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *rd, ProtobufCMessage **resp, long nominal_ms, char **msg)
+{
+    long ms = rt_shim_timeout_ms(nominal_ms);
+    char *m = NULL;
+    int code = rt_ttrpc_call_msg(cl, TASK_SVC, method, req, rd, resp, NULL, 0, (int)ms, &m);
+    if (code == RT_DEADLINE_EXCEEDED) {
+        free(m);
+        if (asprintf(&m, "%s: no reply from the shim within %ld ms", method, ms) < 0) m = NULL;
+    }
+    if (msg) *msg = m;
+    else free(m);
+    return code;
+}
+
+/* Delete(init) + Shutdown; close; `delete` action; a shim daemon that is
+ * still there after all that is killed. Returns the delete action's exit
+ * status, or -1 when it gave none. */
 static int teardown(struct task *t)
 {
-    if (t->cl && !rt_ttrpc_client_closed(t->cl)) {
+    if (t->cl && !t->poisoned && !rt_ttrpc_client_closed(t->cl)) {
         Containerd__Task__V2__DeleteRequest dr = CONTAINERD__TASK__V2__DELETE_REQUEST__INIT;
         dr.id = t->id;
-        rt_ttrpc_call_msg(t->cl, TASK_SVC, "Delete", &dr.base, NULL, NULL, NULL, 0, 30000, NULL);
+        call(t->cl, "Delete", &dr.base, NULL, NULL, RT_SHIM_TMO_CALL, NULL);
         Containerd__Task__V2__ShutdownRequest sr = CONTAINERD__TASK__V2__SHUTDOWN_REQUEST__INIT;
         sr.id = t->id;
         /* EOF on Shutdown is success (shim spec §9.19). */
-        rt_ttrpc_call_msg(t->cl, TASK_SVC, "Shutdown", &sr.base, NULL, NULL, NULL, 0, 3000, NULL);
+        call(t->cl, "Shutdown", &sr.base, NULL, NULL, RT_SHIM_TMO_SHUTDOWN, NULL);
     }
     if (t->cl) rt_ttrpc_client_close(t->cl);
+    if (!t->shim) return -1; /* a bundle of a crashed run that never got one */
     struct rt_shim_launch l = launch_of(t);
     uint32_t st = 0;
-    return rt_shim_action_delete(&l, &st) == 0 ? (int)st : -1;
+    int rc = rt_shim_action_delete(&l, &st) == 0 ? (int)st : -1;
+    /* A poisoned shim was never asked to exit: no grace period. */
+    rt_shim_reap(t->shim_pid, t->shim, t->poisoned ? 0 : rt_shim_timeout_ms(RT_SHIM_TMO_SHUTDOWN));
+    return rc;
 }
 
 /* ---- exit path ---- */
@@ -300,6 +328,8 @@ static char *image_rootfs(const struct rt_container *c)
     return p;
 }
 
+static void wrapper_keep(const struct task *t, const struct rt_resolved *rt);
+
 static int start_hook(struct rt_container *c, const struct rt_resolved *rt, struct rt_err *err)
 {
     if (!g_engine) return rt_err_set(err, RT_ERR_SYSTEM, PFX "shim manager not running: unknown");
@@ -353,16 +383,19 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     l.opts_len = opts_len;
     char *serr = NULL, *msg = NULL;
     bool started = false;
+    /* Before `start` (containerd writes it after): an engine killed while
+     * the shim starts then still knows which binary cleans it up. */
+    char *sbp = rt_path_join(t->bundle.dir, "shim-binary-path");
+    if (sbp) rt_atomic_write(sbp, t->shim, strlen(t->shim), 0600, NULL, 0);
+    free(sbp);
+    wrapper_keep(t, rt);
     if (rt_shim_action_start(&l, &t->address, &serr) < 0) {
         rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to start shim: %s: unknown", serr ? serr : "start failed");
         goto out;
     }
     started = true;
-    char *sbp = rt_path_join(t->bundle.dir, "shim-binary-path");
-    if (sbp) rt_atomic_write(sbp, t->shim, strlen(t->shim), 0600, NULL, 0);
-    free(sbp);
     char derr[256];
-    t->cl = rt_ttrpc_dial(t->address, derr, sizeof derr);
+    t->cl = rt_shim_dial(t->address, &t->shim_pid, derr, sizeof derr);
     if (!t->cl) {
         rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to start shim: %s: unknown", derr);
         goto out;
@@ -380,9 +413,10 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     cr.options = any ? any : NULL;
     (void)any_opts;
     ProtobufCMessage *resp = NULL;
-    int code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Create", &cr.base, NULL, NULL, NULL, 0, 0, &msg);
+    int code = call(t->cl, "Create", &cr.base, NULL, NULL, RT_SHIM_TMO_CALL, &msg);
     if (any) google__protobuf__any__free_unpacked(any, NULL);
     if (code != 0) {
+        t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
         char m[1024];
         snprintf(m, sizeof m, "%s: %s", msg ? msg : "", code == RT_TTRPC_CLOSED ? "ttrpc: closed" : code_suffix(code));
         /* The suffix is already in M: containerd's text ends with it. */
@@ -393,8 +427,9 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     Containerd__Task__V2__ConnectRequest cq = CONTAINERD__TASK__V2__CONNECT_REQUEST__INIT;
     cq.id = t->id;
     free(msg), msg = NULL;
-    code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Connect", &cq.base, NULL, NULL, NULL, 0, 0, &msg);
+    code = call(t->cl, "Connect", &cq.base, NULL, NULL, RT_SHIM_TMO_CALL, &msg);
     if (code != 0) {
+        t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
         rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to connect shim task: %s: %s",
                    msg ? msg : "", code_suffix(code));
         goto out;
@@ -402,9 +437,10 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     Containerd__Task__V2__StartRequest sq = CONTAINERD__TASK__V2__START_REQUEST__INIT;
     sq.id = t->id;
     free(msg), msg = NULL;
-    code = rt_ttrpc_call_msg(t->cl, TASK_SVC, "Start", &sq.base, &containerd__task__v2__start_response__descriptor,
-                             &resp, NULL, 0, 0, &msg);
+    code = call(t->cl, "Start", &sq.base, &containerd__task__v2__start_response__descriptor, &resp,
+                RT_SHIM_TMO_CALL, &msg);
     if (code != 0) {
+        t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
         rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to create shim task: %s: %s",
                    msg ? msg : "", code_suffix(code));
         goto out;
@@ -413,7 +449,7 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     protobuf_c_message_free_unpacked(resp, NULL);
     Containerd__Task__V2__StateRequest stq = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
     stq.id = t->id;
-    rt_ttrpc_call_msg(t->cl, TASK_SVC, "State", &stq.base, NULL, NULL, NULL, 0, 2000, NULL);
+    call(t->cl, "State", &stq.base, NULL, NULL, RT_SHIM_TMO_STATE, NULL);
 
     rt_ctr_set_running(c, (int)t->pid);
     pthread_mutex_lock(&g_mu);
@@ -467,7 +503,7 @@ static int kill_task(const char *id, int sig, struct rt_err *err)
     kr.id = (char *)id;
     kr.signal = (uint32_t)sig;
     char *msg = NULL;
-    int code = rt_ttrpc_call_msg(cl, TASK_SVC, "Kill", &kr.base, NULL, NULL, NULL, 0, 10000, &msg);
+    int code = call(cl, "Kill", &kr.base, NULL, NULL, 10000, &msg);
     pthread_mutex_lock(&g_mu);
     t->users--;
     pthread_cond_broadcast(&g_cv);
@@ -585,6 +621,7 @@ int rt_shims_wait_begin(struct rt_ctr_store *s, const char *ref, enum rt_wait_co
         return -1;
     }
     snprintf(t->id, sizeof t->id, "%s", view_id(v));
+    t->cond = cond;
     t->exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", 0);
     bool running = view_running(v);
     json_decref(v);
@@ -606,10 +643,36 @@ void rt_shims_release_api_waits(void)
     pthread_mutex_unlock(&g_mu);
 }
 
+/* condition=removed: until the container has left the store. StatusCode
+ * is its last exit code. No event tells us of a removal: poll the store. */
+static void wait_removed_locked(struct rt_wait_ticket *t)
+{
+    struct rt_ctr_store *s = rt_ctr_store_default();
+    while (s && !g_api_waits_released) {
+        json_t *v = rt_ctr_view(s, t->id, NULL);
+        if (!v) break;
+        t->exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", t->exit_code);
+        json_decref(v);
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += 50 * 1000000L; /* poll interval */
+        if (dl.tv_nsec >= 1000000000L) dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&g_cv, &g_mu, &dl);
+    }
+    struct exitrec *r = exitrec_locked(t->id);
+    if (r && r->seq != t->seq0) t->exit_code = r->code;
+}
+
 void rt_shims_wait_finish(struct rt_wait_ticket *t)
 {
     if (t->done) return;
     pthread_mutex_lock(&g_mu);
+    if (t->cond == RT_WAIT_REMOVED) {
+        wait_removed_locked(t);
+        pthread_mutex_unlock(&g_mu);
+        t->done = true;
+        return;
+    }
     for (;;) {
         struct exitrec *r = exitrec_locked(t->id);
         if (!r || r->seq != t->seq0 || g_api_waits_released) break;
@@ -631,6 +694,195 @@ int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond con
     return 0;
 }
 
+/* ---- restore at startup (engine spec §5, shim spec §2.7) ---- */
+
+/* Wrapper retention: a live-restored task keeps running the wrapper it was
+ * started with, but startup wipes <data-root>/runtimes. So the start keeps a
+ * copy in the bundle (rt-wrapper + rt-wrapper-path) and a reattach puts a
+ * missing wrapper back. */
+static void wrapper_keep(const struct task *t, const struct rt_resolved *rt)
+{
+    const char *bin = rt->opts_type == RT_OPTS_RUNC ? rt->runc.binary_name : NULL;
+    char *dir = g_engine ? rt_path_join(g_engine->opts.data_root, "runtimes/") : NULL;
+    if (bin && dir && !strncmp(bin, dir, strlen(dir))) {
+        size_t n = 0;
+        char *body = rt_read_file(bin, 1 << 20, &n);
+        char *copy = rt_path_join(t->bundle.dir, "rt-wrapper"), *path = rt_path_join(t->bundle.dir, "rt-wrapper-path");
+        if (body && copy && path && rt_atomic_write(copy, body, n, 0700, NULL, 0) == 0)
+            rt_atomic_write(path, bin, strlen(bin), 0600, NULL, 0);
+        free(body), free(copy), free(path);
+    }
+    free(dir);
+}
+
+static void wrapper_restore(const char *bundle)
+{
+    char *pf = rt_path_join(bundle, "rt-wrapper-path"), *cf = rt_path_join(bundle, "rt-wrapper");
+    char *path = pf ? rt_read_file(pf, 4096, NULL) : NULL;
+    size_t n = 0;
+    char *body = path && access(path, F_OK) != 0 && cf ? rt_read_file(cf, 1 << 20, &n) : NULL;
+    if (body && rt_atomic_write(path, body, n, 0700, NULL, 0) == 0)
+        rt_info("restored wrapper %s of a live-restored container", path);
+    free(pf), free(cf), free(path), free(body);
+}
+
+static char *bundle_file(const char *dir, const char *name)
+{
+    char *p = rt_path_join(dir, name);
+    char *v = p ? rt_read_file(p, 8192, NULL) : NULL;
+    free(p);
+    if (v) v[strcspn(v, "\r\n")] = 0;
+    return v;
+}
+
+/* Re-open the FIFOs of an existing bundle (the shim holds the write ends). */
+static int bundle_reopen(struct rt_bundle *b, const char *dir)
+{
+    memset(b, 0, sizeof *b);
+    b->log_fd = b->out_fd = b->err_fd = -1;
+    b->dir = strdup(dir);
+    b->stdout_path = rt_path_join(dir, "init-stdout");
+    b->stderr_path = rt_path_join(dir, "init-stderr");
+    char *lp = rt_path_join(dir, "log");
+    if (!b->dir || !b->stdout_path || !b->stderr_path || !lp) {
+        free(lp);
+        return -1;
+    }
+    b->log_fd = open(lp, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    b->out_fd = open(b->stdout_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    b->err_fd = open(b->stderr_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    free(lp);
+    return 0;
+}
+
+/* The exit status of a task we just killed: State until STOPPED (the exit
+ * event may be lost while we were down). -1 if none within the limit. */
+static int killed_status(struct task *t)
+{
+    Containerd__Task__V2__KillRequest kr = CONTAINERD__TASK__V2__KILL_REQUEST__INIT;
+    kr.id = t->id;
+    kr.signal = SIGKILL;
+    kr.all = true;
+    if (call(t->cl, "Kill", &kr.base, NULL, NULL, 10000, NULL) == RT_DEADLINE_EXCEEDED) return -1;
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long limit = rt_shim_timeout_ms(10000);
+    for (;;) {
+        Containerd__Task__V2__StateRequest sq = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
+        sq.id = t->id;
+        ProtobufCMessage *resp = NULL;
+        int code = call(t->cl, "State", &sq.base, &containerd__task__v2__state_response__descriptor, &resp,
+                        RT_SHIM_TMO_STATE, NULL);
+        if (code != 0) return -1;
+        Containerd__Task__V2__StateResponse *st = (Containerd__Task__V2__StateResponse *)resp;
+        int rc = st->status == CONTAINERD__V1__TYPES__STATUS__STOPPED   ? (int)st->exit_status
+                 : st->status == CONTAINERD__V1__TYPES__STATUS__RUNNING ? -2
+                 : st->status == CONTAINERD__V1__TYPES__STATUS__PAUSED  ? -2
+                                                                       : -1; /* never started */
+        protobuf_c_message_free_unpacked(resp, NULL);
+        if (rc != -2) return rc;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > limit) return -1;
+        struct timespec poll = {0, 20 * 1000 * 1000}; /* the exit event goes to a server not yet serving it */
+        nanosleep(&poll, NULL);
+    }
+}
+
+static bool live_restore_on(void)
+{
+    if (!g_engine || !g_engine->snaps) return false;
+    struct rt_snapshot *snap = rt_snapshot_get(g_engine->snaps);
+    bool on = snap && rt_cfg_live_restore(&snap->cfg, g_engine->opts.live_restore);
+    if (snap) rt_snapshot_put(snap);
+    return on;
+}
+
+static int restore_task(const char *id, bool allow_live, int *exit_code)
+{
+    *exit_code = 255; /* no exit status to be had (containerd's convention) */
+    if (!g_engine) return 0;
+    char *parent = rt_path_join(g_engine->opts.exec_root, "containerd");
+    char *dir = parent ? rt_path_join(parent, id) : NULL;
+    free(parent);
+    if (!dir || access(dir, F_OK) != 0) {
+        free(dir);
+        return 0;
+    }
+    bool live = allow_live && live_restore_on();
+    struct task *t = calloc(1, sizeof *t);
+    if (!t) {
+        free(dir);
+        return 0;
+    }
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->shim = bundle_file(dir, "shim-binary-path");
+    t->address = bundle_file(dir, "address");
+    if (t->address && !strncmp(t->address, "unix://", 7)) memmove(t->address, t->address + 7, strlen(t->address) - 6);
+    bundle_reopen(&t->bundle, dir);
+    free(dir);
+    char derr[256] = "";
+    if (t->shim && t->address) t->cl = rt_shim_dial(t->address, &t->shim_pid, derr, sizeof derr);
+    if (!t->cl) rt_info("container %s: shim gone (%s): cleaning up", id, *derr ? derr : "no address");
+
+    if (t->cl && live) {
+        pthread_mutex_lock(&g_mu);
+        t->next = g_tasks;
+        g_tasks = t;
+        pthread_mutex_unlock(&g_mu);
+        rt_ttrpc_client_on_close(t->cl, on_close, t);
+        Containerd__Task__V2__ConnectRequest cq = CONTAINERD__TASK__V2__CONNECT_REQUEST__INIT;
+        cq.id = t->id;
+        ProtobufCMessage *resp = NULL;
+        int code = call(t->cl, "Connect", &cq.base, &containerd__task__v2__connect_response__descriptor, &resp,
+                        RT_SHIM_TMO_CONNECT, NULL);
+        int status = -2; /* running */
+        if (code == 0) {
+            t->pid = ((Containerd__Task__V2__ConnectResponse *)resp)->task_pid;
+            protobuf_c_message_free_unpacked(resp, NULL);
+            Containerd__Task__V2__StateRequest sq = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
+            sq.id = t->id;
+            code = call(t->cl, "State", &sq.base, &containerd__task__v2__state_response__descriptor, &resp,
+                        RT_SHIM_TMO_STATE, NULL);
+        }
+        if (code == 0) {
+            Containerd__Task__V2__StateResponse *st = (Containerd__Task__V2__StateResponse *)resp;
+            if (st->status == CONTAINERD__V1__TYPES__STATUS__STOPPED) status = (int)st->exit_status;
+            else if (st->status != CONTAINERD__V1__TYPES__STATUS__RUNNING &&
+                     st->status != CONTAINERD__V1__TYPES__STATUS__PAUSED)
+                status = -1; /* created but never started: not a live task */
+            protobuf_c_message_free_unpacked(resp, NULL);
+        }
+        pthread_mutex_lock(&g_mu);
+        if (code != 0) t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
+        bool gone = code != 0 || status != -2 || t->pending || rt_ttrpc_client_closed(t->cl);
+        if (!gone) t->live = true;
+        else t->finishing = true, unlink_locked(t);
+        int early = t->pending ? t->pending_status : -1;
+        pthread_mutex_unlock(&g_mu);
+        if (!gone) {
+            wrapper_restore(t->bundle.dir);
+            char *jl = NULL;
+            if (asprintf(&jl, "%s/containers/%s/%s-json.log", g_engine->opts.data_root, id, id) < 0) jl = NULL;
+            t->drain = rt_drain_start(id, &t->bundle, jl);
+            free(jl);
+            rt_info("live-restore: reconnected to the shim of %s (pid %u)", id, t->pid);
+            return 1;
+        }
+        int del = teardown(t);
+        *exit_code = status >= 0 ? status : early >= 0 ? early : del >= 0 ? del : 255;
+        rt_info("live-restore: task of %s exited meanwhile (exit code %d)", id, *exit_code);
+        task_free(t);
+        return 0;
+    }
+    int killed = t->cl ? killed_status(t) : -1;
+    if (t->cl && killed < 0) t->poisoned = true;
+    int del = t->shim ? teardown(t) : -1;
+    *exit_code = killed >= 0 ? killed : del >= 0 ? del : 255;
+    rt_info("container %s: task of a previous run cleaned up (exit code %d)", id, *exit_code);
+    task_free(t);
+    return 0;
+}
+
 int rt_shims_with_task(const char *id, int (*fn)(struct rt_ttrpc_client *cl, const char *bundle, void *arg),
                        void *arg)
 {
@@ -646,6 +898,37 @@ int rt_shims_with_task(const char *id, int (*fn)(struct rt_ttrpc_client *cl, con
     pthread_cond_broadcast(&g_cv);
     pthread_mutex_unlock(&g_mu);
     return rc;
+}
+
+int rt_shims_restore_task(const char *id, int *exit_code)
+{
+    return restore_task(id, true, exit_code);
+}
+
+void rt_shims_cleanup_orphans(void)
+{
+    char *parent = g_engine ? rt_path_join(g_engine->opts.exec_root, "containerd") : NULL;
+    DIR *d = parent ? opendir(parent) : NULL;
+    free(parent);
+    if (!d) return;
+    char (*ids)[65] = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) > 64) continue;
+        pthread_mutex_lock(&g_mu);
+        bool ours = find_locked(e->d_name) != NULL;
+        pthread_mutex_unlock(&g_mu);
+        char (*nids)[65] = ours ? NULL : realloc(ids, (n + 1) * sizeof *ids);
+        if (nids) snprintf((ids = nids)[n++], 65, "%s", e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++) {
+        int code;
+        rt_info("cleaning up the task bundle %s of a previous run", ids[i]);
+        restore_task(ids[i], false, &code);
+    }
+    free(ids);
 }
 
 /* ---- engine wiring ---- */

@@ -73,6 +73,7 @@ enum rt_wait_cond { RT_WAIT_NOT_RUNNING, RT_WAIT_NEXT_EXIT, RT_WAIT_REMOVED };
  * the exit count; FINISH blocks until the condition holds. */
 struct rt_wait_ticket {
     char id[65];
+    enum rt_wait_cond cond;
     unsigned long seq0;
     int exit_code;
     bool done;
@@ -85,6 +86,15 @@ void rt_shims_release_api_waits(void);
 /* Block until the condition holds; *EXIT_CODE = the exit code. */
 int rt_shims_wait(struct rt_ctr_store *s, const char *ref, enum rt_wait_cond cond, int *exit_code,
                   struct rt_err *err);
+/* Startup, for a container recorded as running: with live-restore,
+ * reconnect to its shim through the bundle's address file (Connect,
+ * State) and return 1 if the task still runs; otherwise (or without
+ * live-restore) kill and clean the task up (Delete, Shutdown, `delete`
+ * action) and return 0 with *EXIT_CODE (255 when none can be had). */
+int rt_shims_restore_task(const char *id, int *exit_code);
+/* Startup, after restore: clean up every task bundle no restored
+ * container owns (an engine killed mid-start leaves them). */
+void rt_shims_cleanup_orphans(void);
 /* Parse "SIGTERM", "TERM", "15". -1 if unknown. */
 int rt_signal_parse(const char *s);
 

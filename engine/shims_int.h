@@ -2,9 +2,31 @@
 #ifndef RT_SHIMS_INT_H
 #define RT_SHIMS_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct rt_bundle;
+struct rt_ttrpc_client;
+
+/* ---- connection policy (shims_conn.c) ----
+ * Time limit of an engine->shim call or action whose nominal limit is
+ * NOMINAL_MS: that, or the hidden test cap RTENGINED_SHIM_TIMEOUT_MS when
+ * smaller. A call that runs out fails with "<Method>: no reply from the shim
+ * within <ms> ms: context deadline exceeded". */
+long rt_shim_timeout_ms(long nominal_ms);
+/* Nominal limits (containerd's where it has one, shim spec §2.7). */
+#define RT_SHIM_TMO_CALL 30000L     /* Create, Start, Delete, Kill, Wait-less calls */
+#define RT_SHIM_TMO_STATE 2000L
+#define RT_SHIM_TMO_SHUTDOWN 3000L
+#define RT_SHIM_TMO_CONNECT 5000L   /* Connect at reattach */
+#define RT_SHIM_TMO_START 30000L    /* the `start` action */
+#define RT_SHIM_TMO_CLEANUP 5000L   /* the `delete` action */
+/* Dial ADDR; *PEER = the shim daemon's pid from SO_PEERCRED (0 if unknown). */
+struct rt_ttrpc_client *rt_shim_dial(const char *addr, pid_t *peer, char *err, size_t errlen);
+/* A shim daemon that should be exiting: wait up to MS for PID (if it still
+ * runs SHIM) to go, then SIGKILL it. True if it had to be killed. */
+bool rt_shim_reap(pid_t pid, const char *shim, long ms);
 
 /* TaskExit for the init process of container ID (events server thread). */
 void rt_shims_task_exited(const char *id, uint32_t exit_status);

@@ -1,14 +1,17 @@
 /* The shim binary's `start` and `delete` actions (shim spec §2.2, §2.5). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/shims.h"
+#include "engine/shims_int.h"
 #include "fsutil.h"
 #include "proto/task.pb-c.h"
 
@@ -74,25 +77,63 @@ static void trim(char *s)
     memmove(s, s + k, n - k + 1);
 }
 
-/* Read FD to EOF into a NUL-terminated buffer. */
-static char *slurp(int fd, size_t *len)
+static long long mono_ms(void)
 {
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) break;
-            buf = nb;
-        }
-        ssize_t r = read(fd, buf + n, cap - n - 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read FDS[0..N) to EOF into NUL-terminated buffers OUT[i] (LEN[i]), until
+ * DEADLINE (monotonic ms). -1 when the deadline passed first (buffers hold
+ * what came), 0 on EOF of all. */
+static int slurp(int *fds, char **out, size_t *len, int n, long long deadline)
+{
+    size_t cap[2] = {0, 0};
+    bool open_[2] = {false, false};
+    for (int i = 0; i < n; i++) {
+        len[i] = 0;
+        cap[i] = 4096;
+        out[i] = malloc(cap[i]);
+        open_[i] = out[i] != NULL;
+        if (out[i]) out[i][0] = 0;
     }
-    if (buf) buf[n] = 0;
-    if (len) *len = n;
-    return buf;
+    for (;;) {
+        struct pollfd p[2];
+        int np = 0, map[2];
+        for (int i = 0; i < n; i++)
+            if (open_[i]) p[np] = (struct pollfd){.fd = fds[i], .events = POLLIN}, map[np++] = i;
+        if (!np) return 0;
+        long long left = deadline - mono_ms();
+        if (left <= 0) return -1;
+        int r = poll(p, (nfds_t)np, (int)(left > 1000000 ? 1000000 : left));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        for (int k = 0; k < np; k++) {
+            if (!p[k].revents) continue;
+            int i = map[k];
+            if (len[i] + 1 >= cap[i]) {
+                char *nb = realloc(out[i], cap[i] *= 2);
+                if (!nb) {
+                    open_[i] = false;
+                    continue;
+                }
+                out[i] = nb;
+            }
+            ssize_t got = read(fds[i], out[i] + len[i], cap[i] - len[i] - 1);
+            if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (got <= 0) open_[i] = false;
+            else len[i] += (size_t)got;
+            out[i][len[i]] = 0;
+        }
+    }
+}
+
+/* An action that ran out of time: kill its process group, reap it. */
+static void kill_action(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
 }
 
 static int wait_exit(pid_t pid)
@@ -132,11 +173,21 @@ int rt_shim_action_start(const struct rt_shim_launch *l, char **addr, char **err
         }
         close(in[1]);
     }
-    char *output = slurp(out[0], NULL);
+    long tmo = rt_shim_timeout_ms(RT_SHIM_TMO_START);
+    char *output = NULL;
+    size_t olen;
+    int late = slurp(&out[0], &output, &olen, 1, mono_ms() + tmo);
     close(out[0]);
+    if (late < 0) kill_action(pid);
     int status = wait_exit(pid);
     if (!output) return -1;
     trim(output);
+    if (late < 0) {
+        if (asprintf(errmsg, "start failed: %s: no reply from the shim's start action within %ld ms: "
+                     "context deadline exceeded", output, tmo) < 0) *errmsg = NULL;
+        free(output);
+        return -1;
+    }
     if (status != 0) {
         if (asprintf(errmsg, "start failed: %s: exit status %d", output, status) < 0) *errmsg = NULL;
         free(output);
@@ -166,17 +217,25 @@ int rt_shim_action_delete(const struct rt_shim_launch *l, uint32_t *exit_status)
         close(out[0]), close(errp[0]);
         return -1;
     }
-    /* stderr is small ("cleanup warnings"); read stdout first, then it. */
-    size_t n = 0;
-    char *data = slurp(out[0], &n);
-    char *warn = slurp(errp[0], NULL);
+    /* containerd's cleanup limit; stdout and stderr read together. */
+    long tmo = rt_shim_timeout_ms(RT_SHIM_TMO_CLEANUP);
+    int fds[2] = {out[0], errp[0]};
+    char *bufs[2] = {NULL, NULL};
+    size_t lens[2];
+    int late = slurp(fds, bufs, lens, 2, mono_ms() + tmo);
+    char *data = bufs[0], *warn = bufs[1];
+    size_t n = lens[0];
     close(out[0]);
     close(errp[0]);
+    if (late < 0) {
+        kill_action(pid);
+        fprintf(stderr, "shim delete %s: no reply within %ld ms: killed\n", l->id, tmo);
+    }
     int status = wait_exit(pid);
     if (warn && *warn) fprintf(stderr, "shim delete %s: cleanup warnings %s\n", l->id, warn);
     free(warn);
     int rc = -1;
-    if (status == 0 && data) {
+    if (late == 0 && status == 0 && data) {
         Containerd__Task__V2__DeleteResponse *r =
             containerd__task__v2__delete_response__unpack(NULL, n, (const uint8_t *)data);
         if (r) {

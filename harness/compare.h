@@ -20,4 +20,22 @@ int rt_compare(const json_t *a, const json_t *b, FILE *out, struct rt_compare_co
 /* The CLI: 0 no regressions, 1 regressions, 99 bad input. */
 int rt_compare_files(const char *a, const char *b, FILE *out);
 
+/* Observables side by side (harness/observe.h), for every test that ran in
+ * both A and B (not SKIP or DISABLED, present in both). */
+struct rt_obs_counts {
+    size_t compared, differing, not_compared;
+};
+/* Writes the table to OUT (may be NULL); returns a new object
+ * {a, b, compared, differing, not_compared, tests: [{id, level, a_outcome,
+ * b_outcome, keys: [{key, a, b}]}], not_run: [{side, outcome, message,
+ * count}]} for reports, or NULL with ERR set on bad input. */
+json_t *rt_compare_observables(const json_t *a, const json_t *b, FILE *out, struct rt_obs_counts *c, char *err,
+                               size_t len);
+/* A one-line name of a run: "<kind> <engine_version>". malloc'd. */
+char *rt_run_label(const json_t *doc);
+/* The CLI `compare --observables`: outcome differences, then the observables
+ * table. 0 nothing differs, 1 regressions or differing observables, 77 no
+ * test ran in both, 99 bad input. */
+int rt_compare_observables_files(const char *a, const char *b, FILE *out);
+
 #endif

@@ -10,6 +10,8 @@
 
 #include "fsutil.h"
 #include "harness/compare.h"
+#include "harness/diffrun.h"
+#include "harness/paths.h"
 #include "harness/race_cmd.h"
 #include "harness/registry.h"
 #include "harness/runner.h"
@@ -35,14 +37,17 @@ static const char run_usage[] =
     "  --target builtin|dockerd|external   Engine under test (default builtin)\n"
     "  --engine PATH            Engine binary (default: rtengined next to rtconform)\n"
     "  --containerd PATH        containerd binary (dockerd target)\n"
-    "  --shim-dir DIR           Directory with the fake shims and fakerunc\n"
+    "  --libexec DIR            Directory with the fake shims and fakerunc (also\n"
+    "                           --shim-dir; else $RTCONFORM_LIBEXEC, else ../libexec/rtconform\n"
+    "                           or ../libexec next to rtconform)\n"
     "  --socket PATH            API socket of an external engine (read-only tests only)\n"
     "Selection:\n"
     "  --focus REGEX            Run only tests whose \"ID description\" matches\n"
     "  --skip REGEX             Disable matching tests (reported DISABLED)\n"
     "  --profile NAME           core (default), full, upgrade, stress, selftest\n"
     "  --rerun-failed FILE      Only the FAIL/ERROR/XPASS tests of an earlier results.json\n"
-    "  --expect FILE            Expectation file (fixtures/expect/README.md): known\n"
+    "  --expect FILE|NAME       Expectation file (fixtures/expect/README.md; a bare NAME\n"
+    "                           is looked up in share/rtconform/fixtures/expect): known\n"
     "                           failures -> XFAIL, their passes -> XPASS (an error),\n"
     "                           flaky entries retried up to 3 times (pass -> FLAKY)\n"
     "  --xpass-ok               An XPASS does not fail the run\n"
@@ -54,6 +59,12 @@ static const char run_usage[] =
     "  --timeout-multiplier X   Scale every timeout (slow machines)\n"
     "  --seed N                 Seed for randomised tests (default: the pid; printed)\n"
     "  --keep-sandbox           Keep every sandbox, not only failing ones\n"
+    "Differential:\n"
+    "  --diff-with TARGET       Also run the same selection against TARGET (builtin or\n"
+    "                           dockerd) into REPORT-DIR/diff-TARGET and print the tests\n"
+    "                           whose observables differ (status, error, exit code, ...)\n"
+    "  --diff-engine PATH       Engine binary of the --diff-with target (default: as --engine\n"
+    "                           would be for that target)\n"
     "Reports:\n"
     "  --report-dir DIR         report.tap, junit.xml, results.json, report.html and\n"
     "                           artifacts/<ID>/ of failures (default ./rtconform-report)\n";
@@ -63,41 +74,18 @@ static const char list_usage[] =
     "List every registered test (ID, level, profiles, spec section, description).\n";
 
 static const char compare_usage[] =
-    "Usage: rtconform compare A/results.json B/results.json\n"
+    "Usage: rtconform compare [--observables] A/results.json B/results.json\n"
     "Per-test differences from run A to run B, keyed by test ID: regressions\n"
     "(PASS/FLAKY/XFAIL -> FAIL/ERROR/XPASS), fixes, new and removed tests, other\n"
-    "outcome changes. Exit 0 without regressions, 1 with, 99 on unreadable input.\n";
+    "outcome changes. Exit 0 without regressions, 1 with, 99 on unreadable input.\n"
+    "--observables: also, per test that ran in both, the recorded observables (HTTP\n"
+    "status, error and class, exit code, runtime, shim and its options) that differ;\n"
+    "exit 1 also when any differ, 77 when no test ran in both.\n";
 
 static const char bench_usage[] =
     "Usage: rtconform bench [OPTIONS]\n"
     "Side-by-side benchmarks of the engine and dockerd. Provided by later work:\n"
     "not implemented yet.\n";
-
-/* Directory of this executable; build and install trees keep rtengined next
- * to rtconform, fake shims in ../libexec (build) or ../libexec/rtconform. */
-static char *self_dir(void)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return strdup(".");
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash) *slash = '\0';
-    return strdup(buf);
-}
-
-static char *default_libexec(const char *dir)
-{
-    char *a = rt_path_join(dir, "../libexec/rtconform");
-    char *probe = rt_path_join(a, "containerd-shim-rtfake-v2");
-    if (access(probe, X_OK) == 0) {
-        free(probe);
-        return a;
-    }
-    free(probe);
-    free(a);
-    return rt_path_join(dir, "../libexec");
-}
 
 static bool want_help(int argc, char **argv)
 {
@@ -168,13 +156,15 @@ static void repro_add(char *buf, size_t len, const char *arg)
 
 enum { O_TARGET = 1000, O_ENGINE, O_SOCKET, O_SHIMDIR, O_FOCUS, O_SKIP, O_PROFILE, O_REPORT,
        O_TMULT, O_SEED, O_KEEP, O_HELP, O_CONTAINERD, O_EXPECT, O_XPASSOK, O_REPEAT, O_UNTIL,
-       O_RERUN };
+       O_RERUN, O_DIFFWITH, O_DIFFENGINE };
 
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"target", required_argument, NULL, O_TARGET}, {"engine", required_argument, NULL, O_ENGINE},
         {"socket", required_argument, NULL, O_SOCKET}, {"shim-dir", required_argument, NULL, O_SHIMDIR},
+        {"libexec", required_argument, NULL, O_SHIMDIR}, {"diff-with", required_argument, NULL, O_DIFFWITH},
+        {"diff-engine", required_argument, NULL, O_DIFFENGINE},
         {"containerd", required_argument, NULL, O_CONTAINERD},
         {"focus", required_argument, NULL, O_FOCUS}, {"skip", required_argument, NULL, O_SKIP},
         {"profile", required_argument, NULL, O_PROFILE}, {"report-dir", required_argument, NULL, O_REPORT},
@@ -188,12 +178,13 @@ static int cmd_run(int argc, char **argv)
     struct rt_run_opts o = {.cfg = {.target = RT_TARGET_BUILTIN, .timeout_multiplier = 1.0},
                             .profile = RT_PROF_CORE, .profile_name = "core", .report_dir = "rtconform-report",
                             .jobs = 1, .repeat = 1};
-    char *dir = self_dir();
+    char *dir = rt_paths_self_dir();
     char *engine = rt_path_join(dir, "rtengined");
-    char *libexec = default_libexec(dir);
+    char *libexec = NULL, *datadir = rt_paths_datadir(dir), *expect = NULL;
     char *self = rt_path_join(dir, "rtconform");
+    const char *diff_with = NULL, *diff_engine = NULL;
     o.cfg.engine = engine;
-    o.cfg.libexec = libexec;
+    o.cfg.datadir = datadir;
     o.cfg.seed = (unsigned long)getpid();
     bool engine_given = false, shim_given = false;
     int c, rc = 99;
@@ -210,6 +201,8 @@ static int cmd_run(int argc, char **argv)
         case O_ENGINE: o.cfg.engine = optarg; engine_given = true; break;
         case O_SOCKET: o.cfg.external_socket = optarg; break;
         case O_SHIMDIR: o.cfg.libexec = optarg; shim_given = true; break;
+        case O_DIFFWITH: diff_with = optarg; break;
+        case O_DIFFENGINE: diff_engine = optarg; break;
         case O_CONTAINERD: o.cfg.containerd = optarg; break;
         case O_FOCUS: o.focus = optarg; break;
         case O_SKIP: o.skip = optarg; break;
@@ -249,6 +242,8 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     if (o.until_fail && o.repeat == 1) o.repeat = 0; /* unlimited rounds */
+    if (!shim_given) o.cfg.libexec = libexec = rt_paths_libexec(dir, NULL);
+    if (o.expect_path && (expect = rt_paths_expect(datadir, o.expect_path))) o.expect_path = expect;
     if (o.cfg.target == RT_TARGET_EXTERNAL && !o.cfg.external_socket) {
         fprintf(stderr, "rtconform: --target external needs --socket PATH\n");
         goto out;
@@ -284,9 +279,9 @@ static int cmd_run(int argc, char **argv)
         repro_add(repro, sizeof repro, m);
     }
     o.reproduce = repro;
-    rc = rt_run(&o);
+    rc = diff_with ? rt_run_diff(&o, diff_with, diff_engine, dir) : rt_run(&o);
 out:
-    free(dir), free(engine), free(libexec), free(self);
+    free(dir), free(engine), free(libexec), free(self), free(datadir), free(expect);
     return rc;
 }
 
@@ -317,11 +312,12 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(argv[1], "compare")) {
         if (want_help(argc - 1, argv + 1)) return fputs(compare_usage, stdout), 0;
-        if (argc != 4) {
+        bool obs = argc > 2 && !strcmp(argv[2], "--observables");
+        if (argc != 4 + obs) {
             fputs(compare_usage, stderr);
             return 99;
         }
-        return rt_compare_files(argv[2], argv[3], stdout);
+        return obs ? rt_compare_observables_files(argv[3], argv[4], stdout) : rt_compare_files(argv[2], argv[3], stdout);
     }
     if (!strcmp(argv[1], "race")) return rt_race_main(argc - 1, argv + 1, cmd_run);
     if (!strcmp(argv[1], "bench")) return not_yet("bench", bench_usage, argc - 1, argv + 1);

@@ -73,6 +73,19 @@ static void details(FILE *f, const json_t *t)
         fputs("</dd>", f);
     }
     pre(f, "Reproduce", jstr(t, "reproduce"));
+    json_t *obs = json_object_get(t, "observables");
+    if (json_object_size(obs)) {
+        fputs("<dt>Observables</dt><dd><pre>", f);
+        const char *ok;
+        json_t *ov;
+        json_object_foreach(obs, ok, ov) {
+            rt_xml_puts(f, ok);
+            fputs(" = ", f);
+            rt_xml_puts(f, json_string_value(ov));
+            fputc('\n', f);
+        }
+        fputs("</pre></dd>", f);
+    }
     if (json_is_string(json_object_get(t, "artifacts"))) pre(f, "Artifacts", jstr(t, "artifacts"));
     json_t *d = json_object_get(t, "details");
     if (json_is_object(d)) {
@@ -99,6 +112,60 @@ static void details(FILE *f, const json_t *t)
         fputs("</pre></dd>", f);
     }
     fputs("</dl>", f);
+}
+
+/* --diff-with: the tests whose observables differ from the other run. */
+static void differential(FILE *f, const json_t *d)
+{
+    if (!json_is_object(d)) return;
+    fputs("<h2>Differential: A = ", f);
+    rt_xml_puts(f, jstr(d, "a"));
+    fputs(", B = ", f);
+    rt_xml_puts(f, jstr(d, "b"));
+    fprintf(f, "</h2><p>%lld tests with differing observables, %lld the same, %lld not compared (B: ",
+            (long long)json_integer_value(json_object_get(d, "differing")),
+            (long long)(json_integer_value(json_object_get(d, "compared")) - json_integer_value(json_object_get(d, "differing"))),
+            (long long)json_integer_value(json_object_get(d, "not_compared")));
+    rt_xml_puts(f, jstr(d, "results"));
+    fputs(")</p>", f);
+    json_t *g;
+    size_t i;
+    json_array_foreach(json_object_get(d, "not_run"), i, g) {
+        fprintf(f, "<p class=\"warn\">Not compared: %lld test(s) ", (long long)json_integer_value(json_object_get(g, "count")));
+        rt_xml_puts(f, jstr(g, "outcome"));
+        fputs(" in ", f);
+        rt_xml_puts(f, jstr(g, "side"));
+        fputs(": ", f);
+        rt_xml_puts(f, jstr(g, "message"));
+        fputs("</p>", f);
+    }
+    if (!json_integer_value(json_object_get(d, "compared")))
+        fputs("<p class=\"warn\">Nothing compared: no test ran in both runs (this is not equality).</p>", f);
+    if (!json_array_size(json_object_get(d, "tests"))) return;
+    fputs("<table><thead><tr><th>ID</th><th>Outcomes A / B</th><th>Observable</th><th>A</th><th>B</th></tr></thead><tbody>", f);
+    json_t *t;
+    json_array_foreach(json_object_get(d, "tests"), i, t) {
+        json_t *k;
+        size_t j;
+        json_array_foreach(json_object_get(t, "keys"), j, k) {
+            fputs("<tr><td>", f);
+            rt_xml_puts(f, j ? "" : jstr(t, "id"));
+            fputs("</td><td>", f);
+            if (!j) {
+                rt_xml_puts(f, jstr(t, "a_outcome"));
+                fputs(" / ", f);
+                rt_xml_puts(f, jstr(t, "b_outcome"));
+            }
+            fputs("</td><td>", f);
+            rt_xml_puts(f, jstr(k, "key"));
+            fputs("</td><td><code>", f);
+            rt_xml_puts(f, json_is_string(json_object_get(k, "a")) ? jstr(k, "a") : "(not recorded)");
+            fputs("</code></td><td><code>", f);
+            rt_xml_puts(f, json_is_string(json_object_get(k, "b")) ? jstr(k, "b") : "(not recorded)");
+            fputs("</code></td></tr>", f);
+        }
+    }
+    fputs("</tbody></table>", f);
 }
 
 static void counts(FILE *f, const char *label, const json_t *c)
@@ -167,6 +234,7 @@ int rt_report_html(FILE *f, const json_t *doc)
         rt_xml_puts(f, json_string_value(v));
         fputs("</p>", f);
     }
+    differential(f, json_object_get(doc, "differential"));
     fputs("</header><main><div class=\"filters\">Filter: <input id=\"q\" placeholder=\"text\"> "
           "<select id=\"fo\"><option value=\"\">all outcomes</option>", f);
     static const char *const outcomes[] = {"PASS", "FAIL", "ERROR", "SKIP", "DISABLED", "XFAIL", "XPASS", "FLAKY"};

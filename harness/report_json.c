@@ -66,6 +66,7 @@ json_t *rt_result_json(const struct rt_result *r, const char *reproduce)
     json_object_set_new(o, "reproduce", json_string(repro));
     json_object_set_new(o, "expectation", expect_json(r->expect));
     json_object_set_new(o, "details", r->details ? json_incref(r->details) : json_null());
+    json_object_set_new(o, "observables", r->observables ? json_incref(r->observables) : json_object());
     return o;
 }
 

@@ -14,6 +14,7 @@
 
 #include "fsutil.h"
 #include "harness/artifacts.h"
+#include "harness/observe.h"
 #include "harness/probe.h"
 #include "harness/report.h"
 #include "jsonutil.h"
@@ -186,6 +187,9 @@ static void worker(const struct rt_run_opts *o, const char *root, const struct r
     json_object_set_new(res, "message", jm ? jm : json_string("(message not UTF-8)"));
     json_object_set_new(res, "seconds", json_real(secs));
     json_object_set_new(res, "details", rt_artifacts_details(sb));
+    char *obs = rt_path_join(sb->dir, RT_OBSERVE_FILE);
+    json_object_set_new(res, "observables", rt_observe_load(obs));
+    free(obs);
     if (oc == RT_FAIL || oc == RT_ERROR) {
         char *adir = rt_path_join(o->report_dir, "artifacts");
         char *dest = rt_path_join(adir, t->id);
@@ -316,6 +320,8 @@ static enum rt_outcome collect(struct ctx *c, struct item *it, int status)
     free(rpath);
     json_decref(it->r.details);
     it->r.details = NULL;
+    json_decref(it->r.observables);
+    it->r.observables = NULL;
     if (!res) {
         set_msg(&it->r, "the harness worker died without a result (status 0x%x)", status);
         return RT_ERROR;
@@ -325,6 +331,8 @@ static enum rt_outcome collect(struct ctx *c, struct item *it, int status)
     if (!*it->r.message) set_msg(&it->r, "%s", "");
     it->r.seconds = json_real_value(json_object_get(res, "seconds"));
     it->r.details = json_incref(json_object_get(res, "details"));
+    json_decref(it->r.observables);
+    it->r.observables = json_incref(json_object_get(res, "observables"));
     /* A later passing attempt keeps the artifacts of the failing one. */
     const char *a = rt_json_str(res, "artifacts", NULL);
     if (a) {
@@ -565,6 +573,7 @@ int rt_run(const struct rt_run_opts *o)
         }
     c.total = n;
     c.probe = rt_probe_target(&o->cfg, c.root);
+    json_object_set_new(c.probe, "datadir", o->cfg.datadir ? json_string(o->cfg.datadir) : json_null());
     json_t *runc_probe = json_boolean(access("/usr/sbin/runc", X_OK) == 0 || access("/usr/bin/runc", X_OK) == 0);
     json_object_set_new(c.probe, "runc", runc_probe);
 
@@ -625,6 +634,7 @@ out:
     for (size_t i = 0; i < n; i++) {
         free(items[i].r.message), free(items[i].r.artifacts), free(items[i].first_failure);
         json_decref(items[i].r.details);
+        json_decref(items[i].r.observables);
     }
     free(items);
     json_decref(rerun);

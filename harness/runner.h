@@ -24,6 +24,7 @@ struct rt_result {
     int attempts;
     char *artifacts;        /* "artifacts/<ID>" (relative to the report dir) or NULL */
     json_t *details;        /* logs, journal, configs, runtimes (artifacts.c) */
+    json_t *observables;    /* key -> string (observe.h), of the last attempt */
     const struct rt_expect_entry *expect;
 };
 

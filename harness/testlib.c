@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/observe.h"
 #include "harness/target_dockerd.h"
 
 struct rt_tctx rt_t;
@@ -153,7 +154,17 @@ size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, c
     return n;
 }
 
+static int engine_start(const char *const *extra);
+
+/* An engine that exits instead of serving is an observable (observe.h). */
 int rt_engine_start(const char *const *extra)
+{
+    int rc = engine_start(extra);
+    if (rc > 0) rt_observe_engine_exit(rc);
+    return rc;
+}
+
+static int engine_start(const char *const *extra)
 {
     if (rt_t.run->target == RT_TARGET_EXTERNAL) rt_skip("the external target's engine is not ours to start");
     if (access(rt_t.sb->config, F_OK) != 0) rt_write_config("{}\n");
@@ -251,6 +262,7 @@ void rt_api(const char *method, const char *path, const char *body, struct rt_ht
     if (!sock) rt_env_error("no engine socket: start the engine first");
     if (rt_http_request(sock, method, path, body, rt_scaled_ms(30000), out) < 0)
         rt_env_error("%s %s: %s", method, path, out->error);
+    rt_observe_http(method, path, out);
 }
 
 json_t *rt_api_get_json(const char *path)

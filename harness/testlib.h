@@ -20,6 +20,7 @@ struct rt_run_config {
     const char *engine;          /* engine binary (builtin: rtengined) */
     const char *containerd;      /* dockerd target: containerd binary */
     const char *libexec;         /* fake shims + fakerunc */
+    const char *datadir;         /* share/rtconform: fixtures/ (harness/paths.h) */
     const char *external_socket; /* external target */
     double timeout_multiplier;
     unsigned long seed;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/observe.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
 
@@ -124,7 +125,9 @@ json_t *rt_ct_inspect(const char *ref)
 {
     char path[512];
     snprintf(path, sizeof path, "/containers/%s/json", ref);
-    return rt_api_get_json(path);
+    json_t *v = rt_api_get_json(path);
+    rt_observe("runtime", "%s", rt_json_str(json_object_get(v, "HostConfig"), "Runtime", "(none)"));
+    return v;
 }
 
 size_t rt_ct_count_all(void)
@@ -169,10 +172,13 @@ const char *rt_ct_corpus_dir(void)
     static char buf[4096];
     const char *env = getenv("RTCONFORM_FIXTURES");
     const char *build = getenv("RT_BUILD");
-    const char *cands[4] = {NULL, NULL, "fixtures", "/usr/local/share/rtconform/fixtures"};
-    char b1[4096], b2[4096];
+    /* RTCONFORM_FIXTURES, the data dir (installed or the build tree's link,
+     * harness/paths.h), then the source tree of a `make` run. */
+    const char *cands[4] = {NULL, NULL, NULL, "fixtures"};
+    char b1[4096], b2[4096], b3[4096];
     if (env) snprintf(b1, sizeof b1, "%s", env), cands[0] = b1;
-    if (build) snprintf(b2, sizeof b2, "%s/../fixtures", build), cands[1] = b2;
+    if (rt_t.run && rt_t.run->datadir) snprintf(b3, sizeof b3, "%s/fixtures", rt_t.run->datadir), cands[1] = b3;
+    if (build) snprintf(b2, sizeof b2, "%s/../fixtures", build), cands[2] = b2;
     for (int i = 0; i < 4; i++) {
         if (!cands[i]) continue;
         snprintf(buf, sizeof buf, "%s/upgrade/dockerd-20.10.24", cands[i]);

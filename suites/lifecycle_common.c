@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/observe.h"
 #include "harness/testlib.h"
 #include "journal.h"
 #include "jsonutil.h"
@@ -43,6 +44,7 @@ int rt_lc_wait(const char *id)
     ck_assert_msg(json_is_null(json_object_get(r.json, "Error")), "wait: Error is not null: %s", r.body);
     int v = (int)json_integer_value(code);
     rt_http_resp_free(&r);
+    rt_observe("exit_code", "%d", v);
     return v;
 }
 
@@ -63,6 +65,20 @@ json_t *rt_lc_journal(const char *component, const char *method, const char *id)
     return out;
 }
 
+/* The shim binary and the runtime options it was started with. */
+static void observe_shim(const json_t *e)
+{
+    rt_observe("shim", "%s", rt_lc_basename(rt_json_str(e, "argv0", "")));
+    json_t *o = json_object();
+    static const char *const keys[] = {"type_url", "binary_name", "root", "config_path", "config_body"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (json_object_get(e, keys[i])) json_object_set(o, keys[i], json_object_get(e, keys[i]));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    rt_observe("shim_options", "%s", s ? s : "?");
+    free(s);
+    json_decref(o);
+}
+
 json_t *rt_lc_shim_start(const char *id)
 {
     json_t *starts = rt_lc_journal("shim", "start", id);
@@ -70,6 +86,7 @@ json_t *rt_lc_shim_start(const char *id)
                   json_array_size(starts));
     json_t *e = json_incref(json_array_get(starts, 0));
     json_decref(starts);
+    observe_shim(e);
     return e;
 }
 

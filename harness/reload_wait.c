@@ -47,6 +47,8 @@ static char *find_log_error(size_t from)
         if (v && (!q || v < q)) q = v;
         if (q && (!p || q < p)) p = q;
         else if (p) p += strlen(RELOAD_ERR);
+        /* only a complete line: the engine may be writing it right now */
+        if (p && !strchr(p, '\n')) p = NULL;
         if (p) {
             res = calloc(1, strlen(p) + 1);
             char *o = res;

@@ -27,6 +27,8 @@ struct rt_req {
     size_t nparams;
     const char *body;
     size_t body_len;
+    /* No connection (dispatch_raw.c): decoded query, key, value, ..., NULL. */
+    const char *const *query_kv;
 };
 
 /* Streaming body producer (for /events, logs, ...): like MHD's content reader;
@@ -87,6 +89,13 @@ extern const struct rt_route rt_routes_exec[];
 
 /* Dispatch one request (used by the server and by unit tests). */
 void rt_router_dispatch(struct rt_req *req, struct rt_resp *resp);
+/* Without a socket (tests, fuzzing; dispatch_raw.c): URL is a path without
+ * the /v1.NN prefix, with an optional ?query. Free RESP with rt_resp_release. */
+void rt_api_dispatch_raw(struct rt_engine *engine, const char *method, const char *url, const char *body,
+                         size_t body_len, struct rt_resp *resp);
+void rt_resp_release(struct rt_resp *resp);
+const char *rt_req_query_kv(const char *const *kv, const char *key);
+
 /* Largest body any route for METHOD+PATH accepts (for early 413). */
 size_t rt_router_max_body(const char *method, const char *path);
 

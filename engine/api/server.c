@@ -34,7 +34,8 @@ struct conn_state {
 
 const char *rt_req_query(const struct rt_req *req, const char *key)
 {
-    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key)
+                     : rt_req_query_kv(req->query_kv, key);
 }
 
 const char *rt_req_header(const struct rt_req *req, const char *name)

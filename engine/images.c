@@ -1,5 +1,6 @@
 /* Minimal image store: import (libarchive), lookup, list, inspect, delete. */
 #include "engine/images.h"
+#include "engine/images_int.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -290,11 +291,6 @@ int rt_img_import(struct rt_img_store *s, const void *tar, size_t len, const cha
         else if (asprintf(&nametag, "%s:%s", repo, tag) < 0)
             nametag = NULL;
     }
-    long long size = 0;
-    if (check_entries(tar, len, &size, err) < 0) {
-        free(nametag);
-        return -1;
-    }
     char diff[65], created[40];
     rt_sha256_hex(tar, len, diff);
     now_rfc3339(created);
@@ -307,14 +303,34 @@ int rt_img_import(struct rt_img_store *s, const void *tar, size_t len, const cha
                             "rootfs", "type", "layers", "diff_ids", diffid);
     char *cfgtext = rt_json_dump(cfg);
     json_decref(cfg);
+
+    char *tags[1] = {nametag};
+    int rc = rt_img_store_layers(s, &tar, &len, 1, cfgtext, tags, nametag ? 1 : 0, id, err);
+    free(cfgtext);
+    free(nametag);
+    return rc;
+}
+
+int rt_img_store_layers(struct rt_img_store *s, const void *const *tars, const size_t *lens, size_t n,
+                        const char *cfgtext, char *const *nametags, size_t ntags, char id[72], struct rt_err *err)
+{
+    long long size = 0;
+    for (size_t i = 0; i < n; i++) {
+        long long sz = 0;
+        if (check_entries(tars[i], lens[i], &sz, err) < 0) return -1;
+        size += sz;
+    }
     char hex[65];
     rt_sha256_hex(cfgtext, strlen(cfgtext), hex);
-
     pthread_mutex_lock(&s->mu);
     char tmpl[PATH_MAX];
     snprintf(tmpl, sizeof tmpl, "%s/.tmp-import-XXXXXX", s->root);
     int rc = -1;
     char *final = rt_path_join(s->root, hex);
+    if (image_dir_exists(s, hex)) { /* the same config again (docker load twice): just tag */
+        rc = 0;
+        goto tag;
+    }
     if (!mkdtemp(tmpl)) {
         rt_err_set(err, RT_ERR_SYSTEM, "mkdtemp %s: %s", tmpl, rt_strerror(errno));
         goto out;
@@ -324,9 +340,14 @@ int rt_img_import(struct rt_img_store *s, const void *tar, size_t len, const cha
     char *mpath = rt_path_join(tmpl, "meta.json");
     char meta[64], ebuf[256];
     int mlen = snprintf(meta, sizeof meta, "{\"Size\":%lld}", size);
-    if (rt_mkdir_p(rootfs, 0755) < 0)
+    bool extracted = true;
+    if (rt_mkdir_p(rootfs, 0755) < 0) {
         rt_err_set(err, RT_ERR_SYSTEM, "mkdir %s: %s", rootfs, rt_strerror(errno));
-    else if (extract(tar, len, rootfs, err) < 0)
+        extracted = false;
+    }
+    for (size_t i = 0; extracted && i < n; i++) /* layers in order; no whiteouts */
+        if (extract(tars[i], lens[i], rootfs, err) < 0) extracted = false;
+    if (!extracted)
         ;
     else if (rt_atomic_write(cpath, cfgtext, strlen(cfgtext), 0600, ebuf, sizeof ebuf) < 0 ||
              rt_atomic_write(mpath, meta, (size_t)mlen, 0600, ebuf, sizeof ebuf) < 0)
@@ -337,15 +358,14 @@ int rt_img_import(struct rt_img_store *s, const void *tar, size_t len, const cha
         rc = 0;
     free(rootfs), free(cpath), free(mpath);
     if (rc < 0) rt_rm_rf(tmpl);
+tag:
     if (rc == 0) {
         snprintf(id, 72, "sha256:%s", hex);
-        if (nametag) rc = tag_locked(s, nametag, id, err);
+        for (size_t i = 0; i < ntags && rc == 0; i++) rc = tag_locked(s, nametags[i], id, err);
     }
 out:
     pthread_mutex_unlock(&s->mu);
     free(final);
-    free(cfgtext);
-    free(nametag);
     return rc;
 }
 

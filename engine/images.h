@@ -38,6 +38,12 @@ int rt_img_resolve(struct rt_img_store *s, const char *ref, char id[72], json_t 
 int rt_img_import(struct rt_img_store *s, const void *tar, size_t len, const char *repo,
                   const char *tag, const char *message, char id[72], struct rt_err *err);
 
+/* POST /images/load (images_load.c): a `docker save` tarball; every
+ * manifest.json entry is stored (layers applied in order) and tagged with
+ * its RepoTags. Returns the stream messages [{"stream":"Loaded image: x\n"}]
+ * or NULL with 400 (bad archive, missing member, unsafe entry name). */
+json_t *rt_img_load(struct rt_img_store *s, const void *tar, size_t len, struct rt_err *err);
+
 /* GET /images/json and GET /images/{name}/json shapes. */
 json_t *rt_img_list(struct rt_img_store *s);
 json_t *rt_img_inspect(struct rt_img_store *s, const char *ref, struct rt_err *err);

@@ -1,4 +1,5 @@
 /* /images routes: import (fromSrc=-), list, inspect, delete. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,34 @@ static void create(struct rt_req *req, struct rt_resp *resp)
     rt_resp_json(resp, 200, json_pack("{s:s}", "status", id));
 }
 
+/* dockerd answers with a JSON message stream; quiet=1 sends the same. */
+static void load(struct rt_req *req, struct rt_resp *resp)
+{
+    struct rt_img_store *s = store(resp);
+    if (!s) return;
+    struct rt_err err = {0};
+    json_t *msgs = rt_img_load(s, req->body, req->body_len, &err);
+    if (!msgs) {
+        rt_resp_err(resp, &err);
+        rt_err_clear(&err);
+        return;
+    }
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&text, &tlen);
+    size_t i;
+    json_t *v;
+    json_array_foreach(msgs, i, v) {
+        char *line = json_dumps(v, JSON_COMPACT);
+        if (m && line) fprintf(m, "%s\n", line);
+        free(line);
+    }
+    if (m) fclose(m);
+    json_decref(msgs);
+    rt_resp_text(resp, 200, "application/json", text ? text : "");
+    free(text);
+}
+
 static void list(struct rt_req *req, struct rt_resp *resp)
 {
     struct rt_img_store *s = store(resp);
@@ -74,6 +103,7 @@ static void delete_img(struct rt_req *req, struct rt_resp *resp)
 
 const struct rt_route rt_routes_images[] = {
     {"POST", "/images/create", create, IMPORT_MAX_BODY},
+    {"POST", "/images/load", load, IMPORT_MAX_BODY},
     {"GET", "/images/json", list, 0},
     {"GET", "/images/{name}/json", inspect, 0},
     {"DELETE", "/images/{name}", delete_img, 0},

@@ -107,12 +107,15 @@ char *rt_engine_log(void)
 }
 
 /* The scrubbed environment every engine gets: an allow-list, PATH starting
- * with the sandbox's shim dir, and the journal. */
+ * with the sandbox's shim dir, and the journal. Sanitizer options pass
+ * through so sanitized engines, shims and fakerunc report the way the run
+ * asked (make check-sanitize, check-tsan). */
 char **rt_engine_env(void)
 {
-    if (rt_t.run->target == RT_TARGET_DOCKERD) return rt_tdockerd_env();
-    static char *env[8];
+    static const char *const pass[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"};
+    static char *env[8 + sizeof pass / sizeof pass[0]];
     static char path[4096], journal[4096], home[64] = "HOME=/root", lang[] = "LANG=C.UTF-8";
+    static char passed[sizeof pass / sizeof pass[0]][4096];
     snprintf(path, sizeof path, "PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
              rt_t.sb->shim_dir);
     snprintf(journal, sizeof journal, "RTCONFORM_JOURNAL=%s", rt_t.sb->journal);
@@ -121,8 +124,34 @@ char **rt_engine_env(void)
     env[i++] = journal;
     env[i++] = home;
     env[i++] = lang;
+    for (size_t k = 0; k < sizeof pass / sizeof pass[0]; k++) {
+        const char *v = getenv(pass[k]);
+        if (!v) continue;
+        snprintf(passed[k], sizeof passed[k], "%s=%s", pass[k], v);
+        env[i++] = passed[k];
+    }
     env[i] = NULL;
     return env;
+}
+
+/* RTCONFORM_ENGINE_WRAPPER="valgrind --error-exitcode=97 ...": a command the
+ * builtin engine is run under (make check-valgrind), split on spaces. */
+static size_t engine_wrapper(const char **argv, size_t max)
+{
+    static char *copy;
+    static const char *words[32];
+    static size_t nwords;
+    const char *w = getenv("RTCONFORM_ENGINE_WRAPPER");
+    if (!w || !*w || rt_t.run->target != RT_TARGET_BUILTIN) return 0;
+    if (!copy) {
+        copy = strdup(w);
+        if (!copy) return 0;
+        for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && nwords < 32; t = strtok_r(NULL, " ", &save))
+            words[nwords++] = t;
+    }
+    size_t n = 0;
+    for (; n < nwords && n + 1 < max; n++) argv[n] = words[n];
+    return n;
 }
 
 size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, char *host, size_t hostlen)
@@ -134,6 +163,7 @@ size_t rt_engine_argv(const char **argv, size_t max, const char *const *extra, c
         return n;
     }
     snprintf(host, hostlen, "unix://%s", rt_t.sb->socket);
+    n = engine_wrapper(argv, max / 2);
     argv[n++] = rt_t.run->engine;
     argv[n++] = "--data-root";
     argv[n++] = rt_t.sb->data_root;

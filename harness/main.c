@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fsutil.h"
+#include "harness/bench.h"
 #include "harness/compare.h"
 #include "harness/diffrun.h"
 #include "harness/paths.h"
@@ -24,7 +25,7 @@ static const char usage[] =
     "  run [OPTIONS]        Run the conformance suites against a target\n"
     "  compare A.json B.json  Differences between two results.json (exit 1 on regressions)\n"
     "  race [OPTIONS]       Reload-vs-start race explorer (forced, random, soak)\n"
-    "  bench                Benchmarks against dockerd (not implemented yet)\n"
+    "  bench                Benchmarks of rtengined and dockerd 26, side by side\n"
     "  --help, --version\n"
     "\n"
     "`rtconform COMMAND --help` describes a command.\n"
@@ -81,11 +82,6 @@ static const char compare_usage[] =
     "--observables: also, per test that ran in both, the recorded observables (HTTP\n"
     "status, error and class, exit code, runtime, shim and its options) that differ;\n"
     "exit 1 also when any differ, 77 when no test ran in both.\n";
-
-static const char bench_usage[] =
-    "Usage: rtconform bench [OPTIONS]\n"
-    "Side-by-side benchmarks of the engine and dockerd. Provided by later work:\n"
-    "not implemented yet.\n";
 
 static bool want_help(int argc, char **argv)
 {
@@ -320,7 +316,7 @@ int main(int argc, char **argv)
         return obs ? rt_compare_observables_files(argv[3], argv[4], stdout) : rt_compare_files(argv[2], argv[3], stdout);
     }
     if (!strcmp(argv[1], "race")) return rt_race_main(argc - 1, argv + 1, cmd_run);
-    if (!strcmp(argv[1], "bench")) return not_yet("bench", bench_usage, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "bench")) return rt_bench_main(argc - 1, argv + 1);
     fprintf(stderr, "rtconform: unknown command '%s'\n%s", argv[1], usage);
     return 99;
 }

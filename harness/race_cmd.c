@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "fsutil.h"
+
 static const char race_usage[] =
     "Usage: rtconform race [--mode forced|random|soak|all] [--seed N | --replay N]\n"
     "                      [--duration SECS] [--workers N] [--iterations N] [--jitter MS]\n"
@@ -55,9 +59,31 @@ static int positive(const char *opt, const char *v, int zero_ok)
     return 1;
 }
 
+/* The explorers' own summary lines ("race: ...": seed, reloads, starts,
+ * execs) from each test's log in REPORT_DIR/results.json. */
+static void print_summaries(const char *report_dir)
+{
+    char *p = rt_path_join(report_dir, "results.json");
+    json_t *res = json_load_file(p, 0, NULL);
+    free(p);
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(res, "tests"), i, t) {
+        const char *log = json_string_value(json_object_get(json_object_get(t, "details"), "test_log_tail"));
+        const char *id = json_string_value(json_object_get(t, "id"));
+        for (const char *l = log; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            size_t n = nl ? (size_t)(nl - l) : strlen(l);
+            if (!strncmp(l, "race: ", 6)) printf("# %s %.*s\n", id ? id : "?", (int)n, l);
+            l += n + (nl ? 1 : 0);
+        }
+    }
+    json_decref(res);
+}
+
 int rt_race_main(int argc, char **argv, int (*run)(int argc, char **argv))
 {
-    const char *mode = "all", *seed = NULL, *duration = NULL;
+    const char *mode = "all", *seed = NULL, *duration = NULL, *report_dir = "rtconform-report";
     char **out = calloc((size_t)argc + 12, sizeof *out);
     int n = 0;
     int have_mult = 0;
@@ -96,6 +122,8 @@ int rt_race_main(int argc, char **argv, int (*run)(int argc, char **argv))
             setenv("RTCONFORM_RACE_DURATION", v, 1);
         } else {
             if (!strncmp(argv[i], "--timeout-multiplier", 20)) have_mult = 1;
+            if (!strncmp(argv[i], "--report-dir=", 13)) report_dir = argv[i] + 13;
+            else if (!strcmp(argv[i], "--report-dir") && i + 1 < argc) report_dir = argv[i + 1];
             out[n++] = argv[i]; /* an option of `run`, or its value */
         }
     }
@@ -122,6 +150,7 @@ int rt_race_main(int argc, char **argv, int (*run)(int argc, char **argv))
     }
     out[n] = NULL;
     int rc = run(n, out);
+    if (rc == 0 || rc == 1) print_summaries(report_dir);
     free(out);
     return rc;
 bad:

@@ -50,7 +50,7 @@ static struct {
     char *violations[MAX_VIOLATIONS];
     int nviol;
     int exec_mode; /* -1 unknown, 0 the engine has no exec route, 1 exec works */
-    long creates, create_rejected, starts, start_rejected, execs, stops, reloads;
+    long creates, create_rejected, starts, start_rejected, execs, stops, reloads, wrapper_starts;
     struct ctr *pending; /* started, awaiting the journal check */
     char *runtimes_dir, *shim_runc;
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -325,6 +325,7 @@ static bool check_ctr(struct jr *j, const struct ctr *c, bool final)
             snprintf(live + strlen(live), sizeof live - strlen(live), "%s%s", *live ? "; " : "", d);
         }
     pthread_mutex_unlock(&R.mu);
+    if (found && content) bump(&R.wrapper_starts);
     if (!found)
         violation("container %s on %s started with BinaryName %s%s and args [%s], which no config live during "
                   "its start gives (%s)", c->id, c->name, bin, content ? "" : " (file missing)", args, live);
@@ -486,8 +487,9 @@ void rt_race_random(const struct rt_race_params *p)
     else check_pending(&j, true);
     json_decref(seen), json_decref(j.by_id);
 
-    printf("race: %ld reloads, %ld creates (%ld rejected: runtime not defined), %ld starts (%ld rejected), "
-           "%ld execs%s, %ld stops\n", R.reloads, R.creates, R.create_rejected, R.starts, R.start_rejected, R.execs,
+    printf("race: %ld reloads, %ld creates (%ld rejected: runtime not defined), %ld starts (%ld rejected, %ld through "
+           "a wrapper), %ld execs%s, %ld stops\n", R.reloads, R.creates, R.create_rejected, R.starts, R.start_rejected,
+           R.wrapper_starts, R.execs,
            R.exec_mode == 0 ? " (exec step skipped: the engine has no exec route)" : "", R.stops);
     fflush(stdout);
     if (R.nviol) {
@@ -495,6 +497,7 @@ void rt_race_random(const struct rt_race_params *p)
         for (int i = 0; i < R.nviol; i++)
             snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? " | " : "",
                      R.violations[i] ? R.violations[i] : "?");
+        rt_engine_stop(); /* no leak charged on top of the violations */
         ck_abort_msg("seed %lu (replay: rtconform race --seed %lu): %d violation(s): %s", seed, seed, R.nviol, all);
     }
     ck_assert_msg(R.starts > 0, "seed %lu: no container started at all", seed);

@@ -30,27 +30,37 @@ static bool holds(const char *dir, const char *name, int mode)
     return ok;
 }
 
+/* P without "..": readable in reports and reproduce commands (P if it
+ * does not exist). Takes P. */
+static char *canon(char *p)
+{
+    char *r = realpath(p, NULL);
+    if (!r) return p;
+    free(p);
+    return r;
+}
+
 char *rt_paths_libexec(const char *self_dir, const char *flag)
 {
     if (flag && *flag) return strdup(flag);
     const char *env = getenv("RTCONFORM_LIBEXEC");
     if (env && *env) return strdup(env);
     char *installed = rt_path_join(self_dir, "../libexec/rtconform");
-    if (holds(installed, "containerd-shim-rtfake-v2", X_OK)) return installed;
+    if (holds(installed, "containerd-shim-rtfake-v2", X_OK)) return canon(installed);
     char *build = rt_path_join(self_dir, "../libexec");
     if (holds(build, "containerd-shim-rtfake-v2", X_OK)) {
         free(installed);
-        return build;
+        return canon(build);
     }
     free(build);
-    return installed;
+    return canon(installed);
 }
 
 char *rt_paths_datadir(const char *self_dir)
 {
     const char *env = getenv("RTCONFORM_DATADIR");
     if (env && *env) return strdup(env);
-    return rt_path_join(self_dir, "../share/rtconform");
+    return canon(rt_path_join(self_dir, "../share/rtconform"));
 }
 
 char *rt_paths_expect(const char *datadir, const char *name)

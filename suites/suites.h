@@ -16,7 +16,10 @@
     RT_SUITE(validation) \
     RT_SUITE(resolution) \
     RT_SUITE(wrappers) \
-    RT_SUITE(race)
+    RT_SUITE(race) \
+    RT_SUITE(exec) \
+    RT_SUITE(logs) \
+    RT_SUITE(ctrevents)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

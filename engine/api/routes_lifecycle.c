@@ -65,7 +65,8 @@ static ssize_t wait_stream(void *ctx, uint64_t pos, char *buf, size_t max)
     if (t->seq0 == (unsigned long)-1) return -1; /* MHD_CONTENT_READER_END_OF_STREAM */
     rt_shims_wait_finish(t);
     t->seq0 = (unsigned long)-1;
-    int n = snprintf(buf, max, "{\"StatusCode\":%d,\"Error\":null}\n", t->exit_code);
+    /* dockerd 26 omits a nil Error (omitempty) */
+    int n = snprintf(buf, max, "{\"StatusCode\":%d}\n", t->exit_code);
     return n < (int)max ? n : (ssize_t)max;
 }
 

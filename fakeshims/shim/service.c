@@ -338,6 +338,16 @@ static void m_exec(struct call *k)
     p->out = strdup(r->stdout);
     p->err = strdup(r->stderr);
     p->terminal = r->terminal;
+    /* What the client sent, for tests (spec §4.1: an Any holding the OCI
+     * Process as JSON under the runtime-spec Process type URL). */
+    if (r->spec) {
+        json_object_set_new(k->extra, "spec_type_url", json_string(r->spec->type_url ? r->spec->type_url : ""));
+        json_t *pj = json_loadb((const char *)r->spec->value.data, r->spec->value.len, 0, NULL);
+        json_t *args = json_object_get(pj, "args");
+        if (args) json_object_set(k->extra, "process_args", args);
+        json_decref(pj);
+    }
+    json_object_set_new(k->extra, "terminal", json_boolean(r->terminal));
     if (r->spec && r->spec->value.len) {
         p->spec = malloc(r->spec->value.len);
         memcpy(p->spec, r->spec->value.data, r->spec->value.len);

@@ -1,0 +1,134 @@
+/* Container events from task events (shim spec §6.4): the init process's
+ * TaskExit is what makes the engine record the exit and emit `die` with
+ * the exit code; exec exits do not stop the container. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
+#include "suites/suites.h"
+
+/* Percent-encode S for a query value (malloc'd). */
+static char *qenc(const char *s)
+{
+    char *out = malloc(strlen(s) * 3 + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+            *o++ = (char)c;
+        else
+            o += sprintf(o, "%%%02X", c);
+    }
+    *o = 0;
+    return out;
+}
+
+/* The events of container ID between SINCE (unix s) and now + 1 s, as a
+ * JSON array (the stream ends at `until`). FILTER adds "event" values. */
+static json_t *events_of(const char *id, long since, const char *event)
+{
+    char filt[512], path[1024];
+    if (event)
+        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"],\"event\":[\"%s\"]}", id, event);
+    else
+        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"]}", id);
+    char *enc = qenc(filt);
+    snprintf(path, sizeof path, "/events?since=%ld&until=%ld&filters=%s", since, (long)time(NULL) + 1, enc);
+    free(enc);
+    struct rt_http_resp r = {0};
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "events: HTTP %ld %s", r.status, r.body ? r.body : "");
+    json_t *arr = json_array();
+    char *save = NULL;
+    for (char *line = r.body ? strtok_r(r.body, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *ev = json_loads(line, 0, NULL);
+        ck_assert_msg(ev, "events: not JSON: %s", line);
+        json_array_append_new(arr, ev);
+    }
+    rt_http_resp_free(&r);
+    return arr;
+}
+
+/* §6.4: the init TaskExit -> one `die` for the container, Actor.ID = its
+ * id, Attributes.exitCode = the status as a decimal string. */
+RT_TEST_FN(evt_die_exit_code)
+{
+    rt_lc_setup();
+    long t0 = (long)time(NULL) - 1;
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 7", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), 7);
+    json_t *evs = events_of(id, t0, "die");
+    ck_assert_msg(json_array_size(evs) == 1, "%zu die events, want 1", json_array_size(evs));
+    json_t *ev = json_array_get(evs, 0);
+    ck_assert_str_eq(rt_json_str(ev, "Type", ""), "container");
+    ck_assert_str_eq(rt_json_str(ev, "Action", ""), "die");
+    json_t *actor = json_object_get(ev, "Actor");
+    ck_assert_str_eq(rt_json_str(actor, "ID", ""), id);
+    ck_assert_str_eq(rt_json_str(json_object_get(actor, "Attributes"), "exitCode", ""), "7");
+    json_decref(evs);
+    free(id);
+}
+
+/* §6.3/§6.4: a TaskExit for an exec id finishes only the exec: no `die`
+ * for the container, which keeps running. */
+RT_TEST_FN(evt_exec_exit_no_die)
+{
+    rt_lc_setup();
+    long t0 = (long)time(NULL) - 1;
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec tail -f /dev/null", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/exec", id);
+    rt_api("POST", path, "{\"Cmd\":[\"sh\",\"-c\",\"exit 9\"]}", &r);
+    ck_assert_msg(r.status == 201, "exec create: HTTP %ld %s", r.status, r.body ? r.body : "");
+    char *eid = strdup(rt_json_str(r.json, "Id", ""));
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/exec/%s/start", eid);
+    rt_api("POST", path, "{\"Detach\":true}", &r);
+    ck_assert_msg(r.status == 200, "exec start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/exec/%s/json", eid);
+    long long end = rt_now_ms() + rt_scaled_ms(10000);
+    for (;;) { /* polled: the exec's end has no event we could wait on without exec events */
+        json_t *v = rt_api_get_json(path);
+        bool done = json_is_integer(json_object_get(v, "ExitCode"));
+        json_decref(v);
+        if (done) break;
+        ck_assert_msg(rt_now_ms() < end, "exec %s did not finish", eid);
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    json_t *evs = events_of(id, t0, "die");
+    ck_assert_msg(json_array_size(evs) == 0, "%zu die events after an exec exit", json_array_size(evs));
+    json_decref(evs);
+    json_t *c = rt_ct_inspect(id);
+    ck_assert_msg(rt_json_bool(json_object_get(c, "State"), "Running", 0), "container stopped by its exec's exit");
+    json_decref(c);
+    free(eid), free(id);
+}
+
+#define T(fn, id, spec, desc) \
+    RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
+static const struct rt_test tests[] = {
+    T(evt_die_exit_code, "RT-EVT-001", "shim-v2-protocol.md §6.4",
+      "init TaskExit -> one container die event with exitCode attribute"),
+    T(evt_exec_exit_no_die, "RT-EVT-002", "shim-v2-protocol.md §6.4",
+      "an exec's TaskExit emits no die; the container keeps running"),
+    {0},
+};
+
+const struct rt_suite rt_suite_ctrevents = {"events", tests};

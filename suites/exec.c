@@ -1,0 +1,169 @@
+/* Exec through the shim (shim spec §4.1, §6.3, §6.4, §7; engine spec §3.1,
+ * §5.1, §9.3): an API exec reaches the container's shim as Exec + Start
+ * with the exec id, its exit comes back through TaskExit, and the runtime
+ * locked in at start (its wrapper and args) runs it. Uses the fake shims'
+ * journal; the same tests run against dockerd with its own containerd. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/reload_wait.h"
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
+#include "suites/suites.h"
+
+#define PROCESS_TYPE "types.containerd.io/opencontainers/runtime-spec/1/Process"
+
+/* Create + start a long-running container on RUNTIME; returns its id. */
+static char *running(const char *runtime)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create(runtime, "exec tail -f /dev/null", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    return id;
+}
+
+/* POST /containers/{id}/exec with `sh -c SCRIPT`, then a detached start.
+ * Returns the exec id. */
+static char *exec_detached(const char *id, const char *script)
+{
+    char path[256], *eid;
+    snprintf(path, sizeof path, "/containers/%s/exec", id);
+    json_t *b = json_pack("{s:[s,s,s],s:b,s:b}", "Cmd", "sh", "-c", script, "AttachStdout", 0, "AttachStderr", 0);
+    char *text = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    struct rt_http_resp r = {0};
+    rt_api("POST", path, text, &r);
+    free(text);
+    ck_assert_msg(r.status == 201, "exec create: HTTP %ld %s", r.status, r.body ? r.body : "");
+    eid = strdup(rt_json_str(r.json, "Id", ""));
+    ck_assert_msg(*eid, "exec create: no Id in %s", r.body);
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/exec/%s/start", eid);
+    rt_api("POST", path, "{\"Detach\":true,\"Tty\":false}", &r);
+    ck_assert_msg(r.status == 200, "exec start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    return eid;
+}
+
+/* GET /exec/{id}/json until Running is false (deadline); the last view. */
+static json_t *exec_finished(const char *eid)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/exec/%s/json", eid);
+    long long end = rt_now_ms() + rt_scaled_ms(10000);
+    for (;;) {
+        json_t *v = rt_api_get_json(path);
+        if (!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode"))) return v;
+        ck_assert_msg(rt_now_ms() < end, "exec %s still running: %s", eid, json_dumps(v, JSON_COMPACT));
+        json_decref(v);
+        struct timespec ts = {0, 20 * 1000000L}; /* poll interval: no event for one exec's end here */
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Journal entries of the shim's METHOD for container ID with exec_id EID. */
+static json_t *exec_entries(const char *method, const char *id, const char *eid)
+{
+    json_t *a = rt_lc_journal("shim", method, id), *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) if (!strcmp(rt_json_str(e, "exec_id", ""), eid)) json_array_append(out, e);
+    json_decref(a);
+    return out;
+}
+
+/* shim §4.1 + §7: the exec arrives as Exec{id, exec_id, spec = Any(Process
+ * JSON)} and then Start{id, exec_id}; the exec id is the API's. */
+RT_TEST_FN(exec_reaches_shim)
+{
+    char *id = running("io.containerd.runc-alias.v2");
+    char *eid = exec_detached(id, "exit 0");
+    json_decref(exec_finished(eid));
+    json_t *ex = exec_entries("Exec", id, eid), *st = exec_entries("Start", id, eid);
+    ck_assert_msg(json_array_size(ex) == 1, "%zu Exec calls with exec_id %s, want 1", json_array_size(ex), eid);
+    ck_assert_msg(json_array_size(st) == 1, "%zu Start calls with exec_id %s, want 1", json_array_size(st), eid);
+    json_t *e = json_array_get(ex, 0);
+    ck_assert_str_eq(rt_json_str(e, "spec_type_url", ""), PROCESS_TYPE);
+    json_t *args = json_object_get(e, "process_args");
+    ck_assert_msg(json_array_size(args) == 3 && !strcmp(json_string_value(json_array_get(args, 2)), "exit 0"),
+                  "process args %s", json_dumps(args, JSON_COMPACT));
+    json_decref(ex), json_decref(st);
+    free(eid), free(id);
+}
+
+/* shim §6.3/§6.4: a TaskExit whose id is the exec id marks the exec
+ * finished with that exit status; the container keeps running. */
+RT_TEST_FN(exec_exit_code)
+{
+    char *id = running("io.containerd.runc-alias.v2");
+    char *eid = exec_detached(id, "exit 3");
+    json_t *v = exec_finished(eid);
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 3);
+    ck_assert_str_eq(rt_json_str(v, "ContainerID", ""), id);
+    json_decref(v);
+    json_t *c = rt_ct_inspect(id);
+    ck_assert_msg(rt_json_bool(json_object_get(c, "State"), "Running", 0), "container stopped with its exec");
+    json_decref(c);
+    free(eid), free(id);
+}
+
+/* engine §5.1 + §3.1: the runtime options locked in at start (the
+ * wrapper, so the runtime args) also run the exec: runc exec gets --debug. */
+RT_TEST_FN(exec_uses_wrapper)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config("{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n");
+    char *id = running("wr");
+    char *eid = exec_detached(id, "exit 0");
+    json_decref(exec_finished(eid));
+    json_t *a = rt_lc_journal("runc", "exec", id);
+    ck_assert_msg(json_array_size(a) >= 1, "no runc exec for %s", id);
+    json_t *ga = json_object_get(json_array_get(a, 0), "global_args");
+    bool dbg = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ga, i, v) dbg |= !strcmp(json_string_value(v), "--debug");
+    ck_assert_msg(dbg, "runc exec without the runtime's --debug: %s", json_dumps(ga, JSON_COMPACT));
+    json_decref(a);
+    free(eid), free(id);
+}
+
+/* engine §9.3 (v26): a running container whose args runtime a reload
+ * removed still execs (its wrapper is kept): 200 and the exit code. */
+RT_TEST_FN(exec_after_runtime_removed)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config("{\"runtimes\":{\"gone\":{\"path\":\"runc\",\"runtimeArgs\":[\"--log-format=text\"]}}}\n");
+    char *id = running("gone");
+    json_decref(rt_reload_ok("{\"runtimes\":{}}\n"));
+    char *eid = exec_detached(id, "exit 6");
+    json_t *v = exec_finished(eid);
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 6);
+    json_decref(v);
+    free(eid), free(id);
+}
+
+#define T(fn, id, spec, desc) \
+    RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
+static const struct rt_test tests[] = {
+    T(exec_reaches_shim, "RT-EXEC-001", "shim-v2-protocol.md §4.1",
+      "exec = shim Exec{exec_id, spec Any(runtime-spec Process JSON)} then Start{exec_id}"),
+    T(exec_exit_code, "RT-EXEC-002", "shim-v2-protocol.md §6.4",
+      "exec TaskExit -> GET /exec/{id}/json ExitCode, Running false; container still running"),
+    T(exec_uses_wrapper, "RT-EXEC-003", "engine-runtime-behaviour.md §5.1",
+      "exec runs through the locked-in wrapper: runc exec gets the runtimeArgs"),
+    T(exec_after_runtime_removed, "RT-EXEC-004", "engine-runtime-behaviour.md §9.3",
+      "exec into a running container whose args runtime was removed by reload works (v26)"),
+    {0},
+};
+
+const struct rt_suite rt_suite_exec = {"exec", tests};

@@ -1,0 +1,100 @@
+/* Container output through the shim's stdio (shim spec §4.1, §9.21;
+ * engine spec §8.3 TestRunWithAlternativeContainerdShim): what a
+ * pass-through shim's container prints comes back from GET /logs, stdout
+ * and stderr apart (the multiplexed stream: 8-byte headers). */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/testlib.h"
+#include "jsonutil.h"
+#include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
+#include "suites/suites.h"
+
+/* Split a multiplexed body into the payloads of stream 1 and 2. */
+static void demux(const struct rt_http_resp *r, char **out, char **err)
+{
+    size_t cap = r->len + 1, ol = 0, el = 0;
+    *out = calloc(1, cap), *err = calloc(1, cap);
+    const unsigned char *p = (const unsigned char *)r->body;
+    size_t off = 0;
+    while (off + 8 <= r->len) {
+        uint32_t n = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16 | (uint32_t)p[off + 6] << 8 | p[off + 7];
+        ck_assert_msg(p[off] == 1 || p[off] == 2, "frame at %zu: stream byte %u", off, p[off]);
+        ck_assert_msg(off + 8 + n <= r->len, "frame at %zu: %u bytes past the end", off, n);
+        if (p[off] == 1) memcpy(*out + ol, p + off + 8, n), ol += n;
+        else memcpy(*err + el, p + off + 8, n), el += n;
+        off += 8 + n;
+    }
+    ck_assert_msg(off == r->len, "%zu trailing bytes after the last frame", r->len - off);
+}
+
+static void run_and_logs(const char *runtime, const char *script, int code, char **out, char **err)
+{
+    char *id = rt_lc_create(runtime, script, NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), code);
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1", id);
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "logs: HTTP %ld %s", r.status, r.body ? r.body : "");
+    demux(&r, out, err);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
+/* engine §8.3: `echo 'Hello, world!'` on a runtime whose shim is another
+ * name for the runc shim; after the exit, logs are exactly that line. */
+RT_TEST_FN(logs_alias_shim_hello)
+{
+    rt_lc_setup();
+    char *out, *err;
+    run_and_logs("io.containerd.runc-alias.v2", "echo 'Hello, world!'", 0, &out, &err);
+    ck_assert_str_eq(out, "Hello, world!\n");
+    ck_assert_str_eq(err, "");
+    free(out), free(err);
+}
+
+/* engine §8.3, second half: the same with that runtime as the default. */
+RT_TEST_FN(logs_alias_shim_default)
+{
+    rt_write_config("{\"default-runtime\":\"io.containerd.runc-alias.v2\"}\n");
+    rt_lc_setup();
+    char *out, *err;
+    run_and_logs(NULL, "echo 'Hello, world!'", 0, &out, &err);
+    ck_assert_str_eq(out, "Hello, world!\n");
+    free(out), free(err);
+}
+
+/* shim §4.1: the task gets separate stdout and stderr; the logs keep the
+ * streams apart (stream 1 and 2), and the exit code is unaffected. */
+RT_TEST_FN(logs_streams_apart)
+{
+    rt_lc_setup();
+    char *out, *err;
+    run_and_logs("io.containerd.runc-alias.v2", "echo out1; echo err1 >&2; echo out2; exit 2", 2, &out, &err);
+    ck_assert_str_eq(out, "out1\nout2\n");
+    ck_assert_str_eq(err, "err1\n");
+    free(out), free(err);
+}
+
+#define T(fn, id, spec, desc) \
+    RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
+static const struct rt_test tests[] = {
+    T(logs_alias_shim_hello, "RT-LOGS-001", "engine-runtime-behaviour.md §8.3",
+      "alias shim container: logs equal its output 'Hello, world!'"),
+    T(logs_alias_shim_default, "RT-LOGS-002", "engine-runtime-behaviour.md §8.3",
+      "same with the alias runtime as default-runtime"),
+    T(logs_streams_apart, "RT-LOGS-003", "shim-v2-protocol.md §4.1",
+      "stdout and stderr come back as streams 1 and 2 of the multiplexed logs"),
+    {0},
+};
+
+const struct rt_suite rt_suite_logs = {"logs", tests};

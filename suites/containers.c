@@ -157,7 +157,17 @@ RT_TEST_FN(create_hostconfig_validation)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct rt_http_resp r;
         rt_ct_create(NULL, cases[i][0], &r);
-        rt_ct_assert_error(&r, 400, cases[i][1]);
+        if (i == 0) {
+            /* No spec text for an unknown policy name: moby 26 says "invalid
+             * restart policy: unknown policy 'sometimes'; use one of ...";
+             * check the part any wording keeps. */
+            ck_assert_msg(r.status == 400 && !strncmp(rt_ct_msg(&r), "invalid restart policy", 22) &&
+                              strstr(rt_ct_msg(&r), "'sometimes'"),
+                          "got %ld \"%s\", want 400 \"invalid restart policy...'sometimes'...\"", r.status,
+                          rt_ct_msg(&r));
+        } else {
+            rt_ct_assert_error(&r, 400, cases[i][1]);
+        }
         rt_http_resp_free(&r);
     }
     ck_assert_uint_eq(rt_ct_count_all(), 0);

@@ -163,6 +163,7 @@ static void forced(const char *c1, const char *runtime, const char *resolved, co
     assert_runc_args(id, "kill", args);
     m = rt_race_check_wrappers(seen);
     ck_assert_msg(!m, "%s", m);
+    ck_assert_msg(rt_race_engine_alive(msg, sizeof msg), "%s", msg);
     json_decref(seen);
     free(w1), free(fifo), free(id);
 }

@@ -47,7 +47,7 @@ struct rt_race_cfg *rt_race_cfg_gen(uint64_t *rng, const struct rt_race_cfg *pre
     for (int k = 0; k < RT_RACE_NRT; k++) {
         struct rt_race_rt *r = &c->rt[k];
         /* the startup config defines both; later ones drop one now and then */
-        r->present = !prev || rt_race_rand(rng) % 5 != 0;
+        r->present = !prev || rt_race_rand(rng) % 8 != 0;
         r->abs_path = rt_race_rand(rng) % 3 == 0;
         r->nargs = rt_race_rand(rng) % 6 == 0 ? 0 : 1 + rt_race_rand(rng) % 2;
         /* a small value pool: some reloads repeat a content (same wrapper

@@ -31,6 +31,24 @@ static void put(struct buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
+/* S with every FROM replaced by TO (malloc'd). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    struct buf b = {0};
+    put(&b, "", 0);
+    size_t fl = strlen(from);
+    for (const char *p = s, *q; *p; p = q + fl) {
+        q = strstr(p, from);
+        if (!q) {
+            put(&b, p, strlen(p));
+            break;
+        }
+        put(&b, p, (size_t)(q - p));
+        put(&b, to, strlen(to));
+    }
+    return b.s;
+}
+
 char *rt_observe_normalize(const char *v, const char *sandbox)
 {
     struct buf b = {0};
@@ -97,6 +115,14 @@ void rt_observe(const char *key, const char *fmt, ...)
     if (vasprintf(&raw, fmt, ap) < 0) raw = NULL;
     va_end(ap);
     if (!raw) return;
+    /* A target may keep its exec-root outside the sandbox (the dockerd
+     * target: short paths for unix sockets); it is still the sandbox's. */
+    const char *x = rt_t.sb->exec_root;
+    if (x && *x && strncmp(x, rt_t.sb->dir, strlen(rt_t.sb->dir)) != 0) {
+        char *y = replace_all(raw, x, "<sandbox>/exec");
+        free(raw);
+        raw = y;
+    }
     char *v = rt_observe_normalize(raw, rt_t.sb->dir);
     free(raw);
     json_t *line = json_pack("{s:s,s:s?}", "k", key, "v", v);

@@ -57,6 +57,8 @@ static void test_record_and_load(void **state)
     rt_observe("exit_code", "%d", 3);
     rt_observe("error", "500 failed in %s/exec \"quoted\"\nsecond line", dir);
     rt_observe("exit_code", "%d", 0); /* last value wins */
+    sb.exec_root = "/tmp/rtd-abc/x"; /* outside the sandbox (dockerd target) */
+    rt_observe("shim_options", "{\"root\":\"/tmp/rtd-abc/x/runtime-runc\",\"b\":\"%s/data\"}", dir);
     struct rt_http_resp r = {.status = 404, .json = json_pack("{s:s}", "message", "No such container: x")};
     rt_observe_http("POST", "/v1.45/containers/x/start", &r);
     json_decref(r.json);
@@ -71,7 +73,9 @@ static void test_record_and_load(void **state)
     fputs("not json\n{\"k\":1}\n", f); /* malformed lines are skipped */
     fclose(f);
     json_t *o = rt_observe_load(path);
-    assert_int_equal(json_object_size(o), 4);
+    assert_int_equal(json_object_size(o), 5);
+    assert_string_equal(json_string_value(json_object_get(o, "shim_options")),
+                        "{\"root\":\"<sandbox>/exec/runtime-runc\",\"b\":\"<sandbox>/data\"}");
     assert_string_equal(json_string_value(json_object_get(o, "exit_code")), "0");
     assert_string_equal(json_string_value(json_object_get(o, "error")), "404 No such container: x");
     assert_string_equal(json_string_value(json_object_get(o, "error_class")), "not-found");

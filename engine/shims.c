@@ -234,17 +234,18 @@ static void *finish_thread(void *arg)
     }
     rt_err_clear(&err);
 
-    /* AutoRemove before waiters wake: wait?condition=removed then finds
-     * the container gone. */
-    if (autoremove && s) {
-        if (rt_ctr_remove(s, id, true, &err) < 0) rt_warn("auto-remove %s: %s", id, err.msg);
-        rt_err_clear(&err);
-    }
+    /* The exit is recorded before an AutoRemove: a condition=removed
+     * waiter polls until the container is gone and must then find the exit
+     * code here (it may never have seen the stopped view). */
     pthread_mutex_lock(&g_mu);
     struct exitrec *r = exitrec_locked(id);
     if (r) r->seq++, r->code = code;
     pthread_cond_broadcast(&g_cv);
     pthread_mutex_unlock(&g_mu);
+    if (autoremove && s) {
+        if (rt_ctr_remove(s, id, true, &err) < 0) rt_warn("auto-remove %s: %s", id, err.msg);
+        rt_err_clear(&err);
+    }
 
     if (restart && s) {
         /* Wait out the back-off, but not past an engine shutdown. */

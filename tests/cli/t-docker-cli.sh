@@ -60,6 +60,24 @@ test_expect 'import and images' '
   d images --format "{{.Repository}}:{{.Tag}}" | grep -qx busybox:local
 '
 
+test_expect 'load: a docker save tarball (manifest.json, config, layer)' '
+  mkdir -p save/l1 layer/bin
+  printf "#!/bin/sh\necho loaded\n" >layer/bin/hello
+  tar -C layer -cf save/l1/layer.tar .
+  printf "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"echo\",\"from-config\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:%s\"]}}" \
+    "$(sha256sum save/l1/layer.tar | cut -c1-64)" >cfg.json
+  hex=$(sha256sum cfg.json | cut -c1-64)
+  cp cfg.json save/$hex.json
+  echo "[{\"Config\":\"$hex.json\",\"RepoTags\":[\"loaded:v1\"],\"Layers\":[\"l1/layer.tar\"]}]" >save/manifest.json
+  tar -C save -cf save.tar .
+  [ "$(d load -i save.tar)" = "Loaded image: loaded:v1" ]
+  [ "$(d inspect --format "{{.Id}}" loaded:v1)" = sha256:$hex ]
+  [ "$(d run --rm --runtime $RT loaded:v1)" = from-config ]
+  mkdir -p evil && cp -r save/. evil/ && echo x >evil/x && tar -C evil -cf evil.tar . --transform "s,^\./x\$,../x,"
+  ! d load -i evil.tar 2>err
+  grep -q "not allowed" err
+'
+
 test_expect 'run -d, ps -a, inspect HostConfig.Runtime' '
   d run -d --name d1 --runtime $RT busybox:local sh -c "echo started; exec tail -f /dev/null" >id
   [ "$(d inspect --format "{{.HostConfig.Runtime}}" d1)" = $RT ]

@@ -493,8 +493,20 @@ json_t *rt_img_delete(struct rt_img_store *s, const char *ref, bool force, struc
         json_decref(out);
         out = NULL;
     }
+    bool running = false;
+    if (in_use) { /* dockerd: a running user cannot be forced away */
+        json_t *v = rt_ctr_view(ctrs, cid, NULL);
+        running = rt_json_bool(json_object_get(v, "State"), "Running", 0);
+        json_decref(v);
+    }
     if (out && !by_name) {
-        if (in_use && !force) {
+        if (running) {
+            rt_err_set(err, RT_ERR_CONFLICT,
+                       "conflict: unable to delete %.12s (cannot be forced) - image is being used by running "
+                       "container %.12s", hex, cid);
+            json_decref(out);
+            out = NULL;
+        } else if (in_use && !force) {
             rt_err_set(err, RT_ERR_CONFLICT,
                        "conflict: unable to delete %.12s (must be forced) - image is being used by stopped "
                        "container %.12s", hex, cid);

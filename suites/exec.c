@@ -152,6 +152,44 @@ RT_TEST_FN(exec_after_runtime_removed)
     free(eid), free(id);
 }
 
+/* shim §9.21: the exec's stdio is closed when it exits, so an attached
+ * (non-detached) start streams its output, multiplexed, and then ends. */
+RT_TEST_FN(exec_attached_output_ends)
+{
+    char *id = running("io.containerd.runc-alias.v2");
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/exec", id);
+    struct rt_http_resp r = {0};
+    rt_api("POST", path, "{\"Cmd\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 2\"],\"AttachStdout\":true,"
+           "\"AttachStderr\":true}", &r);
+    ck_assert_msg(r.status == 201, "exec create: HTTP %ld %s", r.status, r.body ? r.body : "");
+    char *eid = strdup(rt_json_str(r.json, "Id", ""));
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/exec/%s/start", eid);
+    rt_api("POST", path, "{\"Detach\":false,\"Tty\":false}", &r); /* returns only when the stream ends */
+    ck_assert_msg(r.status == 200, "exec start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    char out[64] = "", err[64] = "";
+    size_t off = 0, ol = 0, el = 0;
+    const unsigned char *p = (const unsigned char *)r.body;
+    while (off + 8 <= r.len) {
+        size_t n = (size_t)p[off + 4] << 24 | (size_t)p[off + 5] << 16 | (size_t)p[off + 6] << 8 | p[off + 7];
+        ck_assert_msg(off + 8 + n <= r.len && (p[off] == 1 || p[off] == 2), "bad frame at %zu", off);
+        char *dst = p[off] == 1 ? out + ol : err + el;
+        size_t room = sizeof out - 1 - (p[off] == 1 ? ol : el);
+        memcpy(dst, p + off + 8, n < room ? n : room);
+        if (p[off] == 1) ol += n < room ? n : room;
+        else el += n < room ? n : room;
+        off += 8 + n;
+    }
+    ck_assert_str_eq(out, "out\n");
+    ck_assert_str_eq(err, "err\n");
+    rt_http_resp_free(&r);
+    json_t *v = exec_finished(eid);
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 2);
+    json_decref(v);
+    free(eid), free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -163,6 +201,8 @@ static const struct rt_test tests[] = {
       "exec runs through the locked-in wrapper: runc exec gets the runtimeArgs"),
     T(exec_after_runtime_removed, "RT-EXEC-004", "engine-runtime-behaviour.md §9.3",
       "exec into a running container whose args runtime was removed by reload works (v26)"),
+    T(exec_attached_output_ends, "RT-EXEC-005", "shim-v2-protocol.md §9.21",
+      "attached exec start streams stdout/stderr multiplexed and ends when the exec exits"),
     {0},
 };
 

@@ -2,6 +2,7 @@
 #include "harness/target_dockerd.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "harness/dockerd_pair.h"
 #include "harness/sandbox.h"
 #include "harness/testlib.h"
+#include "jsonutil.h"
 
 static struct rt_dockerd_pair pair;
 static bool inited;
@@ -122,9 +124,51 @@ struct rt_dockerd_pair *rt_tdockerd_pair(int start_containerd)
     return &pair;
 }
 
+/* Containers planted under <data-root>/containers without dockerd's layer
+ * store data (the dockerd 20.10.24 corpus ships config.v2.json and
+ * hostconfig.json only, written on overlay2) are skipped by dockerd's
+ * restore ("created with another storage driver" / "failed to load
+ * container mount"). Give each an empty vfs read-write layer, as dockerd
+ * itself would have for an image-less container, and record vfs as its
+ * driver. Containers dockerd made itself already have one: untouched. */
+static void adopt_planted_containers(const struct rt_dockerd_pair *p)
+{
+    char *cdir = rt_path_join(p->data_root, "containers");
+    DIR *d = opendir(cdir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char mounts[4096], cfg[4096], path[4200];
+        snprintf(mounts, sizeof mounts, "%s/image/vfs/layerdb/mounts/%s", p->data_root, e->d_name);
+        snprintf(cfg, sizeof cfg, "%s/%s/config.v2.json", cdir, e->d_name);
+        json_t *c = rt_json_load_file(cfg, 16 << 20, NULL, 0);
+        if (!c || access(mounts, F_OK) == 0) {
+            json_decref(c);
+            continue;
+        }
+        json_object_set_new(c, "Driver", json_string("vfs"));
+        if (rt_json_save_file(cfg, c, 0600) < 0) rt_env_error("dockerd target: cannot rewrite %s", cfg);
+        json_decref(c);
+        static const char *const files[][2] = {{"mount-id", ""}, {"init-id", "-init"}};
+        rt_mkdir_p(mounts, 0700);
+        for (int i = 0; i < 2; i++) {
+            char val[300];
+            snprintf(val, sizeof val, "%s%s", e->d_name, files[i][1]);
+            snprintf(path, sizeof path, "%s/%s", mounts, files[i][0]);
+            if (rt_atomic_write(path, val, strlen(val), 0644, NULL, 0) < 0)
+                rt_env_error("dockerd target: cannot write %s", path);
+            snprintf(path, sizeof path, "%s/vfs/dir/%s", p->data_root, val);
+            if (rt_mkdir_p(path, 0755) < 0) rt_env_error("dockerd target: cannot create %s", path);
+        }
+    }
+    if (d) closedir(d);
+    free(cdir);
+}
+
 int rt_tdockerd_start(const char *const *extra)
 {
     struct rt_dockerd_pair *p = rt_tdockerd_pair(1);
+    adopt_planted_containers(p);
     char err[1024];
     int rc = rt_dockerd_start(p, extra, err, sizeof err);
     if (rc < 0) rt_env_error("dockerd target: %s", err);

@@ -64,6 +64,11 @@ void rt_ctr_event(const struct rt_container *c, const char *action)
 {
     if (!g_engine || !g_engine->events) return;
     json_t *attrs = json_object();
+    const char *k;
+    json_t *x;
+    /* dockerd: the container's labels, then image and name */
+    json_object_foreach(json_object_get(json_object_get(c->doc, "Config"), "Labels"), k, x)
+        if (json_is_string(x)) json_object_set(attrs, k, x);
     const char *name = rt_json_str(c->doc, "Name", "");
     json_object_set_new(attrs, "image", json_string(rt_json_str(json_object_get(c->doc, "Config"), "Image", "")));
     json_object_set_new(attrs, "name", json_string(name[0] == '/' ? name + 1 : name));

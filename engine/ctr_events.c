@@ -8,6 +8,7 @@
 #include "engine/containers_rt.h"
 #include "engine/engine.h"
 #include "engine/events.h"
+#include "engine/logs.h"
 #include "jsonutil.h"
 
 void rt_ctr_event_id(const char *id, const char *action, json_t *extra)
@@ -41,4 +42,19 @@ void rt_ctr_kill_event(const char *id, int sig)
     char num[16];
     snprintf(num, sizeof num, "%d", sig);
     rt_ctr_event_id(id, "kill", json_pack("{s:s}", "signal", num));
+}
+
+void rt_ctr_die_event(const char *id, int exit_code)
+{
+    struct rt_ctr_store *s = rt_ctr_store_default();
+    json_t *v = s ? rt_ctr_view(s, id, NULL) : NULL;
+    long long started = 0;
+    long long dur = 0;
+    if (v && rt_logs_parse_time(rt_json_str(json_object_get(v, "State"), "StartedAt", ""), &started) == 0 && started > 0)
+        dur = (rt_events_now_ns() - started) / 1000000000LL;
+    json_decref(v);
+    char code[16], secs[24];
+    snprintf(code, sizeof code, "%d", exit_code);
+    snprintf(secs, sizeof secs, "%lld", dur < 0 ? 0 : dur);
+    rt_ctr_event_id(id, "die", json_pack("{s:s,s:s}", "exitCode", code, "execDuration", secs));
 }

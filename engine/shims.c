@@ -219,16 +219,7 @@ static void *finish_thread(void *arg)
         backoff_ms = restart ? 100L << (tries < 10 ? tries : 10) : 0;
         if (backoff_ms > 60000) backoff_ms = 60000;
         if (rt_ctr_checkpoint(s, c, &err) < 0) rt_error("checkpoint %s: %s", id, err.msg);
-        if (g_engine && g_engine->events) {
-            const char *name = rt_json_str(c->doc, "Name", "");
-            json_t *attrs = json_pack("{s:s,s:s,s:s%}", "exitCode", "", "image",
-                                      rt_json_str(json_object_get(c->doc, "Config"), "Image", ""), "name",
-                                      name[0] == '/' ? name + 1 : name, strlen(name) - (name[0] == '/'));
-            char num[16];
-            snprintf(num, sizeof num, "%d", code);
-            json_object_set_new(attrs, "exitCode", json_string(num));
-            rt_events_publish(g_engine->events, "container", "die", id, attrs);
-        }
+        rt_ctr_die_event(id, code); /* from the view just checkpointed */
         pthread_mutex_unlock(&c->lock);
         rt_ctr_put(c);
     }

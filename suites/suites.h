@@ -7,6 +7,7 @@
 
 #define RT_SUITE_LIST \
     RT_SUITE(info) \
+    RT_SUITE(api) \
     RT_SUITE(selftest) \
     RT_SUITE(reload) \
     RT_SUITE(containers) \

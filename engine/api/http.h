@@ -98,6 +98,9 @@ const char *rt_req_query_kv(const char *const *kv, const char *key);
 
 /* Largest body any route for METHOD+PATH accepts (for early 413). */
 size_t rt_router_max_body(const char *method, const char *path);
+/* Does the route for METHOD+PATH take a JSON body (max_body 0)? Bodies of
+ * other routes (tar imports) are raw. */
+bool rt_router_json_body(const char *method, const char *path);
 
 struct rt_http_server;
 /* Listen on the unix socket (mode 0660, group GROUP if non-NULL) and serve.

@@ -1,5 +1,6 @@
-/* Route matching: "/containers/{id}/start" patterns, 404 for unknown paths,
- * 405 for known paths with another method. */
+/* Route matching: "/containers/{id}/start" patterns; 404 "page not found"
+ * for unknown paths and for known paths with another method (dockerd 26
+ * routes both to its not-found handler; observed on 26.1.5). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,15 +69,19 @@ size_t rt_router_max_body(const char *method, const char *path)
     return r && r->max_body ? r->max_body : RT_DEFAULT_MAX_BODY;
 }
 
+bool rt_router_json_body(const char *method, const char *path)
+{
+    bool known;
+    const struct rt_route *r = find(method, path, &known);
+    return r && !r->max_body;
+}
+
 void rt_router_dispatch(struct rt_req *req, struct rt_resp *resp)
 {
     bool known;
     const struct rt_route *r = find(req->method, req->path, &known);
     if (!r) {
-        if (known)
-            rt_resp_error(resp, RT_ERR_METHOD, "method %s not allowed for %s", req->method, req->path);
-        else
-            rt_resp_error(resp, RT_ERR_NOT_FOUND, "page not found");
+        rt_resp_error(resp, RT_ERR_NOT_FOUND, "page not found");
         return;
     }
     match(r->pattern, req->path, req);

@@ -30,7 +30,11 @@ struct conn_state {
     char *body;
     size_t len, cap, max;
     bool too_large;
+    bool answered;     /* a 413 was queued before the body arrived */
+    bool json;         /* the route takes a JSON body */
 };
+
+static char *utf8_clean(const char *s);
 
 const char *rt_req_query(const struct rt_req *req, const char *key)
 {
@@ -77,7 +81,9 @@ void rt_resp_error(struct rt_resp *resp, enum rt_errclass cls, const char *fmt, 
     va_start(ap, fmt);
     if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     va_end(ap);
-    rt_resp_json(resp, rt_errclass_http_status(cls), json_pack("{s:s}", "message", msg ? msg : "error"));
+    char *clean = msg ? utf8_clean(msg) : NULL;
+    rt_resp_json(resp, rt_errclass_http_status(cls), json_pack("{s:s}", "message", clean ? clean : "error"));
+    free(clean);
     free(msg);
 }
 
@@ -102,21 +108,67 @@ static void resp_release(struct rt_resp *resp)
     for (int i = 0; i < resp->nheaders; i++) free(resp->headers[i].name), free(resp->headers[i].value);
 }
 
-/* "/v1.45/info" -> minor 45, rest "/info". Returns false if not a prefix. */
-static bool split_version(const char *url, int *minor, const char **rest)
+/* Go's versions.compare (moby api/types/versions): dot-separated decimal
+ * parts, a missing or non-numeric part counts as 0. A is LEN bytes. */
+static int version_cmp(const char *a, size_t len, const char *b)
+{
+    const char *ae = a + len;
+    while (a < ae || *b) {
+        long x = 0, y = 0;
+        for (; a < ae && *a != '.'; a++) x = x < 100000 && *a >= '0' && *a <= '9' ? x * 10 + (*a - '0') : x;
+        for (; *b && *b != '.'; b++) y = y * 10 + (*b - '0');
+        if (x != y) return x < y ? -1 : 1;
+        if (a < ae) a++;
+        if (*b) b++;
+    }
+    return 0;
+}
+
+/* dockerd's route prefix "/v{version:[0-9.]+}/": "/v1.45/info" -> version
+ * "1.45" (*VER, *VLEN) and rest "/info". False when URL has no prefix. */
+static bool split_version(const char *url, const char **ver, size_t *vlen, const char **rest)
 {
     if (strncmp(url, "/v", 2)) return false;
-    const char *p = url + 2;
-    char *end;
-    long major = strtol(p, &end, 10);
-    if (end == p || *end != '.') return false;
-    p = end + 1;
-    long mn = strtol(p, &end, 10);
-    if (end == p || (*end != '/' && *end)) return false;
-    if (major != 1) mn = major > 1 ? 100000 : -1; /* outside any supported range */
-    *minor = (int)mn;
-    *rest = *end ? end : "/";
+    size_t n = strspn(url + 2, "0123456789.");
+    if (n == 0 || url[2 + n] != '/') return false;
+    *ver = url + 2;
+    *vlen = n;
+    *rest = url + 2 + n;
     return true;
+}
+
+/* The minor number of an accepted "1.NN[...]" version. */
+static int version_minor(const char *ver, size_t len)
+{
+    const char *dot = memchr(ver, '.', len);
+    return dot ? atoi(dot + 1) : 0;
+}
+
+/* A message as valid UTF-8: invalid bytes become U+FFFD, as Go's JSON
+ * encoder writes them (jansson refuses invalid strings, which would leave
+ * an error without its {"message"} body). */
+static char *utf8_clean(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 3 + 1), *o = out;
+    if (!out) return NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t k = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = k > 0 && !(k == 2 && *p < 0xC2);
+        for (size_t i = 1; ok && i < k; i++) ok = (p[i] & 0xC0) == 0x80;
+        if (ok && k == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
+        if (ok && k == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
+        if (ok) {
+            memcpy(o, p, k);
+            o += k, p += k;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3, p++;
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 static void common_headers(struct MHD_Response *r)
@@ -209,11 +261,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!st) {
         st = calloc(1, sizeof *st);
         if (!st) return MHD_NO;
-        const char *path = url;
-        int minor;
-        if (!split_version(url, &minor, &path)) path = url;
+        const char *path = url, *ver;
+        size_t vlen;
+        if (!split_version(url, &ver, &vlen, &path)) path = url;
         st->max = rt_router_max_body(method, path);
+        st->json = rt_router_json_body(method, path);
         *con_cls = st;
+        /* A client that asks before sending (Expect: 100-continue) and
+         * declares a length over the limit gets the 413 instead of the 100,
+         * so the body is never sent. Without Expect the body is already on
+         * its way: answering now would make MHD close the connection under
+         * the sender (who then sees a broken pipe, not the 413), so it is
+         * read and dropped below instead, never buffered. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        if (cl && strtoull(cl, NULL, 10) > st->max && expect && !strcasecmp(expect, "100-continue")) {
+            st->too_large = st->answered = true;
+            struct rt_resp resp = {.status = 200};
+            rt_resp_error(&resp, RT_ERR_TOO_LARGE, "request body too large: limit is %zu bytes", st->max);
+            enum MHD_Result ret = send_resp(conn, &resp, false);
+            resp_release(&resp);
+            return ret;
+        }
+        return MHD_YES;
+    }
+    if (st->too_large && st->answered) {
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -247,24 +320,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .engine = srv->engine, .conn = conn, .method = method, .path = url,
         .api_minor = RT_API_VERSION_MINOR, .body = st->body ? st->body : "", .body_len = st->len,
     };
-    int minor;
-    const char *rest;
-    if (split_version(url, &minor, &rest)) {
+    const char *rest, *ver = NULL;
+    size_t vlen = 0;
+    if (split_version(url, &ver, &vlen, &rest)) {
         req.versioned = true;
         req.path = rest;
-        req.api_minor = minor;
+        req.api_minor = version_minor(ver, vlen);
     }
+    const char *ctype = rt_req_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t ctlen = ctype ? strcspn(ctype, ";") : 0;
+    while (ctlen && (ctype[ctlen - 1] == ' ' || ctype[ctlen - 1] == '\t')) ctlen--;
     if (st->too_large) {
         rt_resp_error(&resp, RT_ERR_TOO_LARGE, "request body too large: limit is %zu bytes", st->max);
-    } else if (req.versioned && req.api_minor < RT_API_MIN_MINOR) {
-        const char *v = url + 2;
+    } else if (req.versioned && version_cmp(ver, vlen, RT_API_MIN_VERSION) < 0) {
         rt_resp_error(&resp, RT_ERR_INVALID,
                       "client version %.*s is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
-                      (int)strcspn(v, "/"), v, RT_API_MIN_VERSION);
-    } else if (req.versioned && req.api_minor > RT_API_VERSION_MINOR) {
-        const char *v = url + 2;
+                      (int)vlen, ver, RT_API_MIN_VERSION);
+    } else if (req.versioned && version_cmp(ver, vlen, RT_API_VERSION) > 0) {
         rt_resp_error(&resp, RT_ERR_INVALID, "client version %.*s is too new. Maximum supported API version is %s",
-                      (int)strcspn(v, "/"), v, RT_API_VERSION);
+                      (int)vlen, ver, RT_API_VERSION);
+    } else if (st->json && st->len && ctype && *ctype &&
+               !(ctlen == strlen("application/json") && !strncasecmp(ctype, "application/json", ctlen))) {
+        /* dockerd's CheckForJSON: a JSON body must say so */
+        rt_resp_error(&resp, RT_ERR_INVALID, "unsupported Content-Type header (%s): must be 'application/json'", ctype);
     } else {
         rt_router_dispatch(&req, &resp);
     }

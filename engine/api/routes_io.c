@@ -9,6 +9,7 @@
 #include "engine/api/hijack.h"
 #include "engine/attach.h"
 #include "engine/containers.h"
+#include "engine/ctr_events.h"
 #include "engine/logs.h"
 #include "jsonutil.h"
 
@@ -47,17 +48,9 @@ static void attach(struct rt_req *req, struct rt_resp *resp)
         rt_resp_error(resp, RT_ERR_UNAVAILABLE, "engine is shutting down");
         return;
     }
-    /* dockerd logs `attach` when the streams are set up. */
-    struct rt_ctr_store *s = rt_ctr_store_default();
-    struct rt_err err = {0};
-    struct rt_container *c = rt_ctr_lookup(s, rt_json_str(v, "Id", ""), &err);
-    if (c) {
-        pthread_mutex_lock(&c->lock);
-        rt_ctr_event(c, "attach");
-        pthread_mutex_unlock(&c->lock);
-        rt_ctr_put(c);
-    }
-    rt_err_clear(&err);
+    /* dockerd logs `attach` when the streams are set up (no container
+     * lock: a start in progress holds it). */
+    rt_ctr_event_id(rt_json_str(v, "Id", ""), "attach", NULL);
     rt_resp_attach_stream(req, resp, sub, rt_attach_media_type(req, tty));
     json_decref(v);
 }

@@ -8,6 +8,8 @@ SRC=${RT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v git >/dev/null || skip_all "git is not installed (needed to make the tarball from the checkout)"
 git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1 || skip_all "$SRC is not a git checkout"
 version=$(cat "$SRC/VERSION")
+# Nothing of the calling make (B=..., -j) or the checkout's build tree.
+unset MAKEFLAGS MFLAGS MAKELEVEL RT_BUILD
 
 test_expect 'make dist writes rtconform-VERSION.tar.gz of HEAD' '
   (cd "$SRC" && scripts/dist.sh "$version") >dist.out
@@ -24,11 +26,10 @@ test_expect 'unpacked without git: make programs, check-unit and the core confor
   mkdir x && tar -C x -xzf "rtconform-$version.tar.gz"
   cd "x/rtconform-$version"
   ! git rev-parse --git-dir >/dev/null 2>&1
-  # nothing of the checkout: RT_BUILD is the build dir make exports itself
-  env -u RT_BUILD make -j2 all >build.log 2>&1 || { tail -30 build.log; exit 1; }
-  env -u RT_BUILD make check-unit >unit.log 2>&1 || { tail -30 unit.log; exit 1; }
+  make -j2 all >build.log 2>&1 || { tail -30 build.log; exit 1; }
+  make check-unit >unit.log 2>&1 || { tail -30 unit.log; exit 1; }
   tail -1 unit.log
-  env -u RT_BUILD make check-conformance >conf.log 2>&1 || { grep -A5 "^not ok" conf.log | head -40; tail -3 conf.log; exit 1; }
+  make check-conformance >conf.log 2>&1 || { grep -A5 "^not ok" conf.log | head -40; tail -3 conf.log; exit 1; }
   tail -1 conf.log
 '
 

@@ -23,22 +23,82 @@
 
 #define RA_ONE "{\"runtimes\":{\"ra\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-one\"]}}}\n"
 
-struct bg_start {
+struct bg_req {
     pthread_t th;
-    char id[80];
+    const char *method, *body;
+    char path[300];
     struct rt_http_resp r;
     int rc;
     volatile int done;
 };
 
-static void *bg_start_fn(void *arg)
+static void *bg_req_fn(void *arg)
 {
-    struct bg_start *b = arg;
-    char path[300];
-    snprintf(path, sizeof path, "/containers/%s/start", b->id);
-    b->rc = rt_race_api("POST", path, NULL, &b->r);
+    struct bg_req *b = arg;
+    b->rc = rt_race_api(b->method, b->path, b->body, &b->r);
     __atomic_store_n(&b->done, 1, __ATOMIC_SEQ_CST);
     return NULL;
+}
+
+/* Send B's request from a thread; once the shim sits at the barrier FIFO
+ * (in WHERE), reload to C2 and check the wrappers seen so far, then release
+ * the shim and wait for the answer (in B->r). What went wrong is appended
+ * to FAILS. */
+static void blocked(struct bg_req *b, const char *fifo, const char *where, const char *c2, json_t *seen,
+                    char *fails, size_t flen)
+{
+    if (pthread_create(&b->th, NULL, bg_req_fn, b) != 0) rt_env_error("pthread_create failed");
+    int fd = rt_race_barrier_reached(fifo, &b->done);
+    if (fd < 0) {
+        pthread_join(b->th, NULL);
+        if (b->done && b->rc == 0) {
+            rt_ct_skip_without_shims(&b->r);
+            ck_abort_msg("%s %s returned HTTP %ld %s before the shim reached the %s barrier", b->method, b->path,
+                         b->r.status, rt_race_msg(&b->r), where);
+        }
+        rt_env_error("the shim never opened the barrier FIFO %s (%s %s: %s)", fifo, b->method, b->path,
+                     b->done ? b->r.error : "pending");
+    }
+    /* The request is inside the shim now: the engine resolved what it uses. */
+    char err[1024] = "";
+    int rc = rt_reload_wait(c2, err, sizeof err, NULL);
+    if (rc != 0)
+        snprintf(fails + strlen(fails), flen - strlen(fails), "the reload %s while %s %s was blocked in the shim's %s: %s; ",
+                 rc == 1 ? "was rejected" : "did not complete", b->method, b->path, where, err);
+    char *m = rt_race_check_wrappers(seen);
+    if (m) snprintf(fails + strlen(fails), flen - strlen(fails), "%s; ", m), free(m);
+    rt_race_barrier_release(fd);
+    pthread_join(b->th, NULL);
+    if (b->rc < 0) rt_env_error("%s %s: %s", b->method, b->path, b->r.error);
+}
+
+/* Fail with FAILS (when non-empty) after a best-effort removal of ID (an
+ * engine that lost the wrapper may not manage to stop it: the runner then
+ * reports the leaked shim after this message). */
+static void fail_now_if(const char *fails, const char *id)
+{
+    if (!*fails) return;
+    char path[300];
+    struct rt_http_resp r;
+    snprintf(path, sizeof path, "/containers/%s?force=1", id);
+    if (rt_race_api("DELETE", path, NULL, &r) == 0) rt_http_resp_free(&r);
+    ck_abort_msg("%s", fails);
+}
+
+/* A container on RUNTIME whose shim METHOD blocks at a fresh barrier after
+ * PRE (failpoint terms for the earlier calls, "" for none). */
+static char *create_with_barrier(const char *runtime, const char *method, const char *pre, char **fifo)
+{
+    *fifo = rt_race_fifo("barrier.fifo");
+    char fp[4200], key[128];
+    snprintf(fp, sizeof fp, "%s1*barrier(%s)", pre, *fifo);
+    snprintf(key, sizeof key, "io.containerd.runtime.v2.shim.failpoint.%s", method);
+    json_t *ann = json_pack("{s:s}", key, fp);
+    char *anntext = json_dumps(ann, JSON_COMPACT);
+    json_decref(ann);
+    char *id = rt_lc_create(runtime, "exec tail -f /dev/null", anntext);
+    free(anntext);
+    return id;
 }
 
 /* The one wrapper file of runtime NAME in SNAP. */
@@ -93,53 +153,19 @@ static void forced(const char *c1, const char *runtime, const char *resolved, co
     char *w1 = rt_path_join(want_bin, wrapper_of(seen, resolved));
     free(want_bin);
 
-    char *fifo = rt_race_fifo("create-barrier.fifo");
-    char fp[4200];
-    snprintf(fp, sizeof fp, "1*barrier(%s)", fifo);
-    json_t *ann = json_pack("{s:s}", "io.containerd.runtime.v2.shim.failpoint.Create", fp);
-    char *anntext = json_dumps(ann, JSON_COMPACT);
-    json_decref(ann);
-    struct bg_start b = {0};
-    char *id = rt_lc_create(runtime, "exec tail -f /dev/null", anntext);
-    free(anntext);
-    snprintf(b.id, sizeof b.id, "%s", id);
-    if (pthread_create(&b.th, NULL, bg_start_fn, &b) != 0) rt_env_error("pthread_create failed");
-
-    int fd = rt_race_barrier_reached(fifo, &b.done);
-    if (fd < 0) {
-        pthread_join(b.th, NULL);
-        if (b.done && b.rc == 0) {
-            rt_ct_skip_without_shims(&b.r);
-            ck_abort_msg("start returned HTTP %ld %s before the shim reached the Create barrier", b.r.status,
-                         rt_race_msg(&b.r));
-        }
-        rt_env_error("the shim never opened the barrier FIFO %s (start: %s)", fifo, b.done ? b.r.error : "pending");
-    }
-    /* The start is inside Create now: the engine resolved the runtime. */
-    char err[1024] = "", fails[4096] = "", path[300];
+    char *fifo, fails[4096] = "", path[300];
     struct rt_http_resp r;
-    int rc = rt_reload_wait(c2, err, sizeof err, NULL);
-    if (rc != 0)
-        snprintf(fails, sizeof fails, "the reload %s while a start was blocked in the shim's Create: %s; ",
-                 rc == 1 ? "was rejected" : "did not complete", err);
-    char *m = rt_race_check_wrappers(seen);
-    if (m) snprintf(fails + strlen(fails), sizeof fails - strlen(fails), "%s; ", m), free(m);
-    rt_race_barrier_release(fd);
-    pthread_join(b.th, NULL);
-    if (b.rc < 0) rt_env_error("start: %s", b.r.error);
+    char *id = create_with_barrier(runtime, "Create", "", &fifo);
+    struct bg_req b = {.method = "POST"};
+    snprintf(b.path, sizeof b.path, "/containers/%s/start", id);
+    blocked(&b, fifo, "Create", c2, seen, fails, sizeof fails);
     if (b.r.status != 204)
         snprintf(fails + strlen(fails), sizeof fails - strlen(fails), "start after the reload: HTTP %ld %s; ",
                  b.r.status, rt_race_msg(&b.r));
     else
         runc_args_differ(id, "create", args, fails + strlen(fails), sizeof fails - strlen(fails));
     rt_http_resp_free(&b.r);
-    if (*fails) {
-        /* no leaked shim or engine charged on top of the real failure */
-        snprintf(path, sizeof path, "/containers/%s?force=1", id);
-        if (rt_race_api("DELETE", path, NULL, &r) == 0) rt_http_resp_free(&r);
-        rt_engine_stop();
-        ck_abort_msg("%s", fails);
-    }
+    fail_now_if(fails, id);
 
     /* Exactly the snapshot it resolved: C1's wrapper and args. */
     json_t *e = rt_lc_journal("shim", "Create", id);
@@ -161,7 +187,7 @@ static void forced(const char *c1, const char *runtime, const char *resolved, co
     ck_assert_msg(r.status == 204, "stop after the reload: HTTP %ld %s", r.status, rt_race_msg(&r));
     rt_http_resp_free(&r);
     assert_runc_args(id, "kill", args);
-    m = rt_race_check_wrappers(seen);
+    char *m = rt_race_check_wrappers(seen);
     ck_assert_msg(!m, "%s", m);
     ck_assert_msg(rt_race_engine_alive(msg, sizeof msg), "%s", msg);
     json_decref(seen);
@@ -208,6 +234,75 @@ RT_TEST_FN(race_forced_default)
            "--rtrace-one");
 }
 
+/* A running container on ra (RA_ONE) whose shim METHOD (after PRE) blocks
+ * during an exec start (EXEC) or a stop while a reload to C2 completes;
+ * released, the call must succeed through the wrapper it started with:
+ * every runc RUNC_METHOD ran with --rtrace-one (§4.2: locked in at start). */
+static void forced_live(const char *method, const char *pre, bool exec, const char *c2, const char *runc_method)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    rt_write_config(RA_ONE);
+    rt_lc_setup();
+    json_t *seen = rt_race_wrappers();
+    ck_assert_msg(seen != NULL, "no runtimes/ after startup");
+    char *fifo, fails[4096] = "", msg[512];
+    char *id = create_with_barrier("ra", method, pre, &fifo);
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, rt_race_msg(&r));
+    rt_http_resp_free(&r);
+    struct bg_req b = {.method = "POST"};
+    if (exec) {
+        snprintf(b.path, sizeof b.path, "/containers/%s/exec", id);
+        rt_api("POST", b.path, "{\"Cmd\":[\"/bin/true\"]}", &r);
+        if (r.status == 404 && !strcmp(rt_race_msg(&r), "page not found")) {
+            rt_http_resp_free(&r);
+            rt_skip("the engine has no exec route (POST /containers/{id}/exec: 404 page not found)");
+        }
+        const char *eid = json_string_value(json_object_get(r.json, "Id"));
+        ck_assert_msg(r.status == 201 && eid, "exec create: HTTP %ld %s", r.status, rt_race_msg(&r));
+        snprintf(b.path, sizeof b.path, "/exec/%s/start", eid);
+        b.body = "{\"Detach\":true,\"Tty\":false}";
+        rt_http_resp_free(&r);
+    } else {
+        /* a long grace period: the stop must not escalate to SIGKILL while held */
+        snprintf(b.path, sizeof b.path, "/containers/%s/stop?t=60", id);
+    }
+    blocked(&b, fifo, method, c2, seen, fails, sizeof fails);
+    if (b.r.status < 200 || b.r.status > 299)
+        snprintf(fails + strlen(fails), sizeof fails - strlen(fails), "%s %s after the reload: HTTP %ld %s; ",
+                 b.method, b.path, b.r.status, rt_race_msg(&b.r));
+    else
+        runc_args_differ(id, runc_method, "--rtrace-one", fails + strlen(fails), sizeof fails - strlen(fails));
+    rt_http_resp_free(&b.r);
+    fail_now_if(fails, id);
+    char *m = rt_race_check_wrappers(seen);
+    ck_assert_msg(!m, "%s", m);
+    ck_assert_msg(rt_race_engine_alive(msg, sizeof msg), "%s", msg);
+    if (exec) { /* leave nothing running */
+        snprintf(msg, sizeof msg, "/containers/%s/stop?t=5", id);
+        rt_api("POST", msg, NULL, &r);
+        ck_assert_msg(r.status == 204, "stop: HTTP %ld %s", r.status, rt_race_msg(&r));
+        rt_http_resp_free(&r);
+    }
+    json_decref(seen);
+    free(fifo), free(id);
+}
+
+/* §4.2 + §9.3: an exec held in the shim's Start while its runtime is removed. */
+RT_TEST_FN(race_forced_exec_remove)
+{
+    forced_live("Start", "1*off->", true, "{\"runtimes\":{}}\n", "exec");
+}
+
+/* §4.2 + §9.3: a stop held in the shim's Kill while the args change. */
+RT_TEST_FN(race_forced_stop_change_args)
+{
+    forced_live("Kill", "", false,
+                "{\"runtimes\":{\"ra\":{\"path\":\"runc\",\"runtimeArgs\":[\"--rtrace-two\"]}}}\n", "kill");
+}
+
 /* The short random run of `make check`: bounded by iterations, never by
  * time, so a slow machine only makes it longer. */
 RT_TEST_FN(race_random_short)
@@ -244,6 +339,8 @@ static const struct rt_test tests[] = {
     FF(race_forced_drop_args, "RT-RACE-003", "§4.2", "start blocked in shim Create while a reload drops the args: old wrapper kept and used"),
     FF(race_forced_change_path, "RT-RACE-004", "§4.2", "start blocked in shim Create while a reload changes the path: resolved wrapper used"),
     FF(race_forced_default, "RT-RACE-005", "§4.2", "default-runtime start blocked in Create while a reload removes it and changes the default"),
+    FF(race_forced_exec_remove, "RT-RACE-006", "§4.2", "exec held in the shim's Start while a reload removes its runtime: runs via the old wrapper"),
+    FF(race_forced_stop_change_args, "RT-RACE-007", "§4.2", "stop held in the shim's Kill while a reload changes the args: kill via the old wrapper"),
     F(race_random_short, "RT-RACE-010", "§4.2", "random reload/start race, 2 workers x 3 containers: one snapshot per start, wrappers immutable"),
     RT_TEST_TIMEOUT(race_random_long, "RT-RACE-011", RT_MUST, RT_PROF_STRESS, SPEC "§4.2", CAPS,
                     "random reload/start race, 4 workers x 25 containers (RTCONFORM_RACE_*)", 600),

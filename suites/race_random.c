@@ -497,7 +497,6 @@ void rt_race_random(const struct rt_race_params *p)
         for (int i = 0; i < R.nviol; i++)
             snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? " | " : "",
                      R.violations[i] ? R.violations[i] : "?");
-        rt_engine_stop(); /* no leak charged on top of the violations */
         ck_abort_msg("seed %lu (replay: rtconform race --seed %lu): %d violation(s): %s", seed, seed, R.nviol, all);
     }
     ck_assert_msg(R.starts > 0, "seed %lu: no container started at all", seed);

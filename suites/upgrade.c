@@ -77,10 +77,26 @@ RT_TEST_FN(restore_lists_corpus)
     snprintf(p, sizeof p, "%s/INDEX.tsv", rt_ct_corpus_dir());
     char *index = rt_read_file(p, 1 << 20, NULL);
     ck_assert_msg(index != NULL, "cannot read %s", p);
-    int n = 0;
+    int n = 0, removed = 0;
     for (char *line = strtok(index, "\n"); line; line = strtok(NULL, "\n")) {
         char name[128], state[128], runtime[128];
         if (sscanf(line, "%127[^\t]\t%127[^\t]\t%127[^\n]", name, state, runtime) != 3) continue;
+        if (!strcmp(name, "/autoremove")) {
+            /* dockerd (20.10 and 26.1.5, observed) removes a stopped
+             * AutoRemove container while restoring; the spec says nothing
+             * either way and it is not a runtime matter: gone or listed
+             * with its runtime are both accepted. */
+            char path[300];
+            struct rt_http_resp r;
+            snprintf(path, sizeof path, "/containers/%s/json", name + 1);
+            rt_api("GET", path, NULL, &r);
+            bool gone = r.status == 404;
+            rt_http_resp_free(&r);
+            if (gone) {
+                removed++;
+                continue;
+            }
+        }
         json_t *v = rt_ct_inspect(name + 1);
         ck_assert_str_eq(rt_json_str(v, "Name", ""), name);
         const char *got = rt_in(v);
@@ -92,8 +108,8 @@ RT_TEST_FN(restore_lists_corpus)
         n++;
     }
     free(index);
-    ck_assert_int_eq(n, 9);
-    ck_assert_uint_eq(rt_ct_count_all(), 9);
+    ck_assert_int_eq(n + removed, 9);
+    ck_assert_uint_eq(rt_ct_count_all(), (size_t)n);
 }
 
 /* §5.1/§5.3: restore re-saves hostconfig.json and drops an empty Runtime;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness/observe.h"
 #include "harness/testlib.h"
 
 /* Append what is readable on FD to BUF; returns false at EOF. */
@@ -79,5 +80,9 @@ int rt_engine_run_once(const char *const *extra, char **output)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) rt_env_error("waitpid: %s", strerror(errno));
     *output = buf;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    char *last = rt_observe_last_log_line(buf);
+    rt_observe("run_once", "%d %s", rc, last);
+    free(last);
+    return rc;
 }

@@ -10,6 +10,9 @@
  *   error_class  its errdefs class (invalid-parameter, not-found, ...)
  *   engine_exit  exit status of an engine that stopped before being ready
  *   engine_error the last line it logged
+ *   run_once     "<status> <last line>" of the last one-shot engine run
+ *                (e.g. --validate)
+ *   reload       applied | rejected: <message> | no answer (last SIGHUP)
  *   exit_code    StatusCode of the last container wait
  *   runtime      HostConfig.Runtime of the last container inspected
  *   shim         binary of the last shim `start` read from the journal

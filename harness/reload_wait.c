@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "harness/observe.h"
 #include "harness/testlib.h"
 
 /* What dockerd logs (level=error) when a reload is rejected: errors of the
@@ -168,6 +169,7 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
         snprintf(err, errlen, "no reload event and no reload error within the deadline (%s)",
                  curl_easy_strerror(rc));
     }
+    rt_observe("reload", "%s%s", ret == 0 ? "applied" : ret == 1 ? "rejected: " : "no answer", ret == 1 ? err : "");
     return ret;
 }
 

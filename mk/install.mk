@@ -22,3 +22,10 @@ check-install: programs
 
 check-dist:
 	@RT_SRC=$(abspath .) scripts/run-shell-tests.sh tests/install/t-dist.sh
+
+# installcheck (Automake's name): the installed rtconform, run from /,
+# against the installed reference engine. Reports under $(B).
+.PHONY: installcheck
+installcheck:
+	cd / && $(DESTDIR)$(BINDIR)/rtconform run --target builtin --profile core \
+	    --report-dir $(abspath $(B))/installcheck-report

@@ -37,7 +37,7 @@ struct task {
     struct rt_ttrpc_client *cl;
     struct rt_drain *drain;
     uint32_t pid;
-    pid_t shim_pid;   /* the daemon, from SO_PEERCRED (0 = unknown) */
+    pid_t shim_pid;   /* SO_PEERCRED: the `start` action that listened */
     bool poisoned;    /* a call timed out or got garbage: no more calls */
     bool live;        /* Start succeeded: exits are ours to handle */
     bool finishing;   /* the exit path has been claimed */
@@ -149,6 +149,7 @@ static int call(struct rt_ttrpc_client *cl, const char *method, const ProtobufCM
  * status, or -1 when it gave none. */
 static int teardown(struct task *t)
 {
+    bool lingering = t->poisoned || !t->cl;
     if (t->cl && !t->poisoned && !rt_ttrpc_client_closed(t->cl)) {
         Containerd__Task__V2__DeleteRequest dr = CONTAINERD__TASK__V2__DELETE_REQUEST__INIT;
         dr.id = t->id;
@@ -157,14 +158,22 @@ static int teardown(struct task *t)
         sr.id = t->id;
         /* EOF on Shutdown is success (shim spec §9.19). */
         call(t->cl, "Shutdown", &sr.base, NULL, NULL, RT_SHIM_TMO_SHUTDOWN, NULL);
+        /* A shim that exits closes the connection; one that keeps tasks
+         * (a failed Delete) does not. Polled: no event for it. */
+        long left = rt_shim_timeout_ms(RT_SHIM_TMO_SHUTDOWN);
+        while (!rt_ttrpc_client_closed(t->cl) && left > 0) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            left -= 10;
+        }
+        lingering = !rt_ttrpc_client_closed(t->cl);
     }
     if (t->cl) rt_ttrpc_client_close(t->cl);
     if (!t->shim) return -1; /* a bundle of a crashed run that never got one */
     struct rt_shim_launch l = launch_of(t);
     uint32_t st = 0;
     int rc = rt_shim_action_delete(&l, &st) == 0 ? (int)st : -1;
-    /* A poisoned shim was never asked to exit: no grace period. */
-    rt_shim_reap(t->shim_pid, t->shim, t->poisoned ? 0 : rt_shim_timeout_ms(RT_SHIM_TMO_SHUTDOWN));
+    if (lingering) rt_shim_kill_lingering(t->shim, t->bundle.dir);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* How the engine talks to a shim process, apart from what it says: the
  * time limit of every call and action, the dial that learns the shim's pid,
  * and the last resort against a shim that outlives its teardown. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -54,38 +55,36 @@ struct rt_ttrpc_client *rt_shim_dial(const char *addr, pid_t *peer, char *err, s
     return c;
 }
 
-/* Is PID alive and still running SHIM (not a zombie, not a reused pid)? */
-static bool is_shim(pid_t pid, const char *shim)
+/* readlink of /proc/PID/NAME into OUT; false if unreadable. */
+static bool proc_link(const char *pid, const char *name, char *out, size_t len)
 {
-    char p[64], exe[PATH_MAX], want[PATH_MAX];
-    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(p, "r");
-    if (!f) return false;
-    char line[512] = "";
-    bool zombie = fgets(line, sizeof line, f) && strstr(line, ") Z ");
-    fclose(f);
-    if (zombie) return false;
-    snprintf(p, sizeof p, "/proc/%d/exe", (int)pid);
-    ssize_t n = readlink(p, exe, sizeof exe - 1);
-    if (n < 0) return errno == EACCES; /* someone else's: cannot tell, assume so */
-    exe[n] = 0;
-    if (!realpath(shim, want)) return false;
-    return !strcmp(exe, want);
+    char p[300];
+    snprintf(p, sizeof p, "/proc/%s/%s", pid, name);
+    ssize_t n = readlink(p, out, len - 1);
+    if (n < 0) return false;
+    out[n] = 0;
+    return true;
 }
 
-bool rt_shim_reap(pid_t pid, const char *shim, long ms)
+int rt_shim_kill_lingering(const char *shim, const char *bundle)
 {
-    if (pid <= 0 || pid == getpid()) return false;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        if (!is_shim(pid, shim)) return false;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >= ms) break;
-        struct timespec poll = {0, 10 * 1000 * 1000}; /* no event for another process's exit */
-        nanosleep(&poll, NULL);
+    char want_exe[PATH_MAX], want_cwd[PATH_MAX];
+    if (!shim || !bundle || !realpath(shim, want_exe) || !realpath(bundle, want_cwd)) return 0;
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        char exe[PATH_MAX], cwd[PATH_MAX];
+        if (!proc_link(e->d_name, "exe", exe, sizeof exe) || strcmp(exe, want_exe)) continue;
+        if (!proc_link(e->d_name, "cwd", cwd, sizeof cwd) || strcmp(cwd, want_cwd)) continue;
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid == getpid()) continue;
+        rt_warn("shim pid %d of %s outlived its teardown: SIGKILL", (int)pid, bundle);
+        kill(pid, SIGKILL);
+        n++;
     }
-    rt_warn("shim pid %d outlived its teardown: SIGKILL", (int)pid);
-    kill(pid, SIGKILL);
-    return true;
+    closedir(d);
+    return n;
 }

@@ -24,9 +24,11 @@ long rt_shim_timeout_ms(long nominal_ms);
 #define RT_SHIM_TMO_CLEANUP 5000L   /* the `delete` action */
 /* Dial ADDR; *PEER = the shim daemon's pid from SO_PEERCRED (0 if unknown). */
 struct rt_ttrpc_client *rt_shim_dial(const char *addr, pid_t *peer, char *err, size_t errlen);
-/* A shim daemon that should be exiting: wait up to MS for PID (if it still
- * runs SHIM) to go, then SIGKILL it. True if it had to be killed. */
-bool rt_shim_reap(pid_t pid, const char *shim, long ms);
+/* A shim daemon that did not exit at its teardown (no EOF after Shutdown,
+ * or never asked): SIGKILL every process running SHIM with cwd BUNDLE (the
+ * daemon's pid is not known: SO_PEERCRED names the `start` action that
+ * listened). Returns how many. */
+int rt_shim_kill_lingering(const char *shim, const char *bundle);
 
 /* TaskExit for the init process of container ID (events server thread). */
 void rt_shims_task_exited(const char *id, uint32_t exit_status);

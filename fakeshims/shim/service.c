@@ -643,6 +643,13 @@ static void handle(void *arg, const struct rt_ttrpc_request *rq, struct rt_ttrpc
         json_object_set_new(k.extra, "failpoint", json_true());
         goto out;
     }
+    const char *gm = garbage_mode(m->name);
+    if (gm && garbage_send(gm, rq->stream_id) == 0) {
+        /* the caller's stream already got its (garbage) answer */
+        rt_ttrpc_reply_error(rep, RT_UNKNOWN, "garbage sent instead of a reply");
+        json_object_set_new(k.extra, "garbage", json_string(gm));
+        goto out;
+    }
     m->fn(&k);
 out:
     rt_journal_write("shim", m->name, k.id, k.extra, rep->code ? rep->message : NULL);

@@ -92,6 +92,12 @@ void fpset_add(struct fpset *s);
  * aborts the process here. */
 int fpset_eval(struct fpset *s, const char *method, int *code, char *msg, size_t msglen);
 
+/* garbage.c: annotation io.rtconform.fakeshim.garbage.<Method> = mode
+ * (frame|type|hugelen) or NULL; send that garbage for stream SID (0 or -1
+ * for an unknown mode). */
+const char *garbage_mode(const char *method);
+int garbage_send(const char *mode, uint32_t sid);
+
 /* proc.c */
 void reaper_start(void);
 /* Run the OCI runtime with the global flags + ARGS. FDS (may be NULL) are

@@ -60,24 +60,29 @@ wait_state() {
 # shim_pids: pids of fake shim daemons started from sandbox $D (by their
 # cwd under $D/exec), so other engineers' shims are never counted.
 shim_pids() {
-  local p
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/exe" 2>/dev/null)" = "$(readlink -f "$LIBEXEC/containerd-shim-rtfake-v2")" ] || continue
-    case "$(readlink "$p/cwd" 2>/dev/null)" in "$D"/exec/*) echo "${p#/proc/}" ;; esac
+  local exe p
+  exe=$(readlink -f "$LIBEXEC/containerd-shim-rtfake-v2")
+  for p in $(find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$exe" 2>/dev/null | cut -d/ -f3); do
+    case "$(readlink "/proc/$p/cwd" 2>/dev/null)" in "$D"/exec/*) echo "$p" ;; esac
   done
 }
 
 # fd_count PID: open fds of a process.
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 
-# procs_with WORD: pids whose command line contains WORD (a unique marker
-# given to the container, e.g. a sleep length).
+# procs_with MARKER: pids whose command line contains MARKER (a unique
+# argument given to the container, e.g. a sleep length). The pattern is
+# written so that grep's own argv does not match it.
 procs_with() {
-  local p c
-  for p in /proc/[0-9]*; do
-    # matched in bash: a grep would see the marker in its own argv
-    c=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
-    [[ $c == *"$1"* ]] && echo "${p#/proc/}"
-  done
+  grep -l -a -- "[${1:0:1}]${1:1}" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3
   return 0
+}
+
+# within SECONDS CMD...: poll CMD until it succeeds or SECONDS pass.
+within() {
+  local end=$((SECONDS + $1))
+  while ! "${@:2}"; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.02
+  done
 }

@@ -1,6 +1,7 @@
 /* The start path up to the shim (spec §2.4): state checks, API settings
  * re-verification, empty Runtime <- current default (persisted), resolve,
  * the start hook, classification and recording of failures. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +34,10 @@ static void record_failure(struct rt_ctr_store *s, struct rt_container *c, int e
     rt_err_clear(&cerr);
 }
 
+/* *STARTING is set once the checks are passed and the actual start began:
+ * a failure from there on is the one moby cleans up after (AutoRemove). */
 static int start_locked(struct rt_ctr_store *s, struct rt_container *c, enum rt_start_mode mode,
-                        struct rt_err *err)
+                        struct rt_err *err, bool *starting)
 {
     if (st_bool(c, "Paused"))
         return rt_err_set(err, RT_ERR_CONFLICT, "cannot start a paused container, try unpause instead");
@@ -47,6 +50,7 @@ static int start_locked(struct rt_ctr_store *s, struct rt_container *c, enum rt_
 
     /* The actual start: an empty Runtime becomes the CURRENT default and is
      * written back (spec §5.2, §5.4). */
+    *starting = true;
     if (!*rt_ctr_runtime(c)) {
         char *def = rt_ctr_default_runtime();
         json_object_set_new(c->hc, "Runtime", json_string(def));
@@ -87,8 +91,20 @@ int rt_ctr_start(struct rt_ctr_store *s, const char *ref, enum rt_start_mode mod
     struct rt_container *c = rt_ctr_lookup(s, ref, err);
     if (!c) return -1;
     pthread_mutex_lock(&c->lock);
-    int rc = start_locked(s, c, mode, err);
+    bool starting = false;
+    int rc = start_locked(s, c, mode, err, &starting);
+    bool autoremove = rc < 0 && starting && rt_json_bool(c->hc, "AutoRemove", 0);
+    char id[65];
+    snprintf(id, sizeof id, "%s", c->id);
     pthread_mutex_unlock(&c->lock);
     rt_ctr_put(c);
+    /* As dockerd's start cleanup: an AutoRemove container whose start
+     * failed is removed (the API still answers with the start error). */
+    if (autoremove) {
+        struct rt_err rerr = {0};
+        if (rt_ctr_remove(s, id, true, &rerr) < 0)
+            rt_log_kv(RT_LOG_ERROR, "error", rerr.msg, "can't remove container %s", id);
+        rt_err_clear(&rerr);
+    }
     return rc;
 }

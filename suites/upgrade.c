@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
+#include "harness/reload_wait.h"
 #include "suites/ctr_common.h"
+#include "suites/lifecycle_common.h"
 #include "suites/suites.h"
 
 #define SPEC "engine-runtime-behaviour.md "
@@ -218,6 +222,206 @@ RT_TEST_FN(empty_runtime_filled_at_start)
     free(id);
 }
 
+/* The fakerunc binary, to be named as a runtime path (SKIP without it). */
+static char *fakerunc_path(void)
+{
+    rt_require(RT_CAP_FAKE_SHIMS);
+    char *p = rt_path_join(rt_t.run->libexec, "fakerunc");
+    if (access(p, X_OK) != 0) rt_skip("fakerunc is not built (%s)", p);
+    return p;
+}
+
+/* A symlink <sandbox>/NAME -> fakerunc: a distinct runtime path per name,
+ * so the journal's BinaryName tells which runtime a start used. */
+static char *runtime_link(const char *name)
+{
+    char *target = fakerunc_path();
+    char *link = rt_path_join(rt_t.sb->dir, name);
+    if (symlink(target, link) < 0) rt_env_error("symlink %s", link);
+    free(target);
+    return link;
+}
+
+static void wait_status(const char *ref, const char *want)
+{
+    long long deadline = rt_now_ms() + rt_scaled_ms(15000);
+    for (;;) {
+        json_t *v = rt_ct_inspect(ref);
+        char got[64];
+        snprintf(got, sizeof got, "%s", rt_json_str(json_object_get(v, "State"), "Status", ""));
+        json_decref(v);
+        if (!strcmp(got, want)) return;
+        ck_assert_msg(rt_now_ms() < deadline, "%s: Status %s, want %s", ref, got, want);
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* BinaryName the shim received at the (last) start of container ID. */
+static char *binary_name_of(const char *id)
+{
+    json_t *a = rt_lc_journal("shim", "start", id);
+    ck_assert_msg(json_array_size(a) > 0, "no shim start in the journal for %s", id);
+    char *b = strdup(rt_json_str(json_array_get(a, json_array_size(a) - 1), "binary_name", ""));
+    json_decref(a);
+    return b;
+}
+
+/* §5.4 end to end: an empty Runtime under --default-runtime=fedoci
+ * --add-runtime fedoci=<fakerunc>: the start works through that runtime
+ * (the shim gets BinaryName = the path), "fedoci" is written to disk and
+ * is still there after an engine restart. */
+RT_TEST_FN(fedora_story_end_to_end)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    char *bin = runtime_link("fedoci-runc");
+    rt_ct_copy_corpus();
+    corpus_set_runtime("/default-created", "");
+    rt_write_config("{}\n");
+    char arg[4200];
+    snprintf(arg, sizeof arg, "fedoci=%s", bin);
+    const char *const args[] = {"--default-runtime=fedoci", "--add-runtime", arg, NULL};
+    rt_engine_start_ok(args);
+    char *id = corpus_id_of("/default-created");
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), 0);
+    char *bn = binary_name_of(id);
+    ck_assert_str_eq(bn, bin);
+    free(bn);
+    json_t *hc = rt_ct_hostconfig_on_disk(id);
+    ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), "fedoci");
+    json_decref(hc);
+    rt_engine_stop();
+    rt_engine_start_ok(args);
+    json_t *v = rt_ct_inspect(id);
+    ck_assert_str_eq(rt_in(v) ? rt_in(v) : "(none)", "fedoci");
+    json_decref(v);
+    free(id), free(bin);
+}
+
+/* §5.4, §9.3: restart-policy containers of the corpus come back running
+ * after the upgrade, through the runtime they recorded (oci = a path). */
+RT_TEST_FN(restart_policy_comes_back)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    char *oci = runtime_link("oci-runc");
+    rt_ct_copy_corpus();
+    rt_write_config(WR_CONFIG);
+    char arg[4200];
+    snprintf(arg, sizeof arg, "oci=%s", oci);
+    const char *const args[] = {"--add-runtime", arg, NULL};
+    rt_engine_start_ok(args);
+    static const char *const names[] = {"oci-always", "on-failure-3", "unless-stopped"};
+    for (int i = 0; i < 3; i++) wait_status(names[i], "running");
+    for (int i = 0; i < 2; i++) {
+        char *id = corpus_id_of(i ? "/on-failure-3" : "/oci-always");
+        char *bn = binary_name_of(id);
+        ck_assert_msg(!strcmp(bn, oci), "%s started with BinaryName %s, want %s", names[i], bn, oci);
+        free(bn), free(id);
+    }
+    /* containers without a restart policy are not started */
+    static const char *const idle[] = {"default-created", "runc-v2-exited"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = rt_ct_inspect(idle[i]);
+        ck_assert_msg(!json_is_true(json_object_get(json_object_get(v, "State"), "Running")), "%s was started", idle[i]);
+        json_t *a = rt_lc_journal("shim", "start", rt_json_str(v, "Id", ""));
+        ck_assert_msg(json_array_size(a) == 0, "%s: a shim was started for it", idle[i]);
+        json_decref(a);
+        json_decref(v);
+    }
+    free(oci);
+}
+
+/* §5.5: the args runtime wr was removed: API start is 400 with the
+ * resolver's text and the recorded state does not change. */
+RT_TEST_FN(removed_args_runtime_start)
+{
+    start_on_corpus("{}\n", with_oci);
+    json_t *before = rt_ct_inspect("wrapper-args");
+    struct rt_http_resp r;
+    rt_ct_start("wrapper-args", &r);
+    rt_ct_assert_error(&r, 400, "unknown or invalid runtime name: wr");
+    rt_http_resp_free(&r);
+    json_t *after = rt_ct_inspect("wrapper-args");
+    json_t *sb = json_object_get(before, "State"), *sa = json_object_get(after, "State");
+    ck_assert_int_eq(rt_json_int(sa, "ExitCode", -1), rt_json_int(sb, "ExitCode", -2));
+    ck_assert_str_eq(rt_json_str(sa, "Error", "a"), rt_json_str(sb, "Error", "b"));
+    ck_assert_str_eq(rt_json_str(sa, "Status", "a"), rt_json_str(sb, "Status", "b"));
+    json_decref(before), json_decref(after);
+}
+
+/* §5.3, §2.2: a container recorded with io.containerd.runtime.v1.linux
+ * is passed through as a shim name: the start is not refused by the
+ * resolver (whatever containerd then says), the name is kept. */
+RT_TEST_FN(legacy_v1_passthrough)
+{
+    start_on_corpus("{}\n", NULL);
+    rt_require(RT_CAP_FAKE_SHIMS);
+    char *id = corpus_id_of("/v1-linux");
+    struct rt_http_resp r;
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    const char *m = rt_ct_msg(&r);
+    ck_assert_msg(r.status == 204 || (r.status >= 400 && !strstr(m, "unknown or invalid runtime name")),
+                  "start of the v1-linux container: HTTP %ld %s", r.status, m);
+    ck_assert_msg(r.status != 400 || strstr(m, "failed to create task for container: "),
+                  "400 without a containerd start error: %s", m);
+    rt_http_resp_free(&r);
+    json_t *hc = rt_ct_hostconfig_on_disk(id);
+    ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), "io.containerd.runtime.v1.linux");
+    json_decref(hc);
+    free(id);
+}
+
+/* §5.2, A.6: the default changes between create and start (reload).
+ * A container created under default a stored "a" and starts on a; a
+ * pre-existing container without Runtime takes the default of its start
+ * moment (b) and keeps it on disk. */
+RT_TEST_FN(default_changed_before_start)
+{
+    rt_require(RT_CAP_OWN_DAEMON);
+    char *pa = runtime_link("a-runc"), *pb = runtime_link("b-runc");
+    rt_ct_copy_corpus();
+    char cfg[9000];
+    snprintf(cfg, sizeof cfg, "{\"runtimes\":{\"a\":{\"path\":\"%s\"},\"b\":{\"path\":\"%s\"}},\"default-runtime\":\"a\"}\n",
+             pa, pb);
+    rt_write_config(cfg);
+    rt_engine_start_ok(NULL);
+    rt_ct_import_ok();
+    char *made = rt_lc_create(NULL, "exit 0", NULL);
+    json_t *hc = rt_ct_hostconfig_on_disk(made);
+    ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), "a");
+    json_decref(hc);
+    snprintf(cfg, sizeof cfg, "{\"runtimes\":{\"a\":{\"path\":\"%s\"},\"b\":{\"path\":\"%s\"}},\"default-runtime\":\"b\"}\n",
+             pa, pb);
+    json_decref(rt_reload_ok(cfg));
+    struct rt_http_resp r;
+    rt_ct_start(made, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(made), 0);
+    char *bn = binary_name_of(made);
+    ck_assert_msg(!strcmp(bn, pa), "container created under default a started with %s, want %s", bn, pa);
+    free(bn);
+    char *old = corpus_id_of("/no-hostconfig");
+    rt_ct_start(old, &r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(old), 0);
+    bn = binary_name_of(old);
+    ck_assert_msg(!strcmp(bn, pb), "pre-existing container started with %s, want the current default's %s", bn, pb);
+    free(bn);
+    hc = rt_ct_hostconfig_on_disk(old);
+    ck_assert_str_eq(rt_json_str(hc, "Runtime", ""), "b");
+    json_decref(hc);
+    free(old), free(made), free(pa), free(pb);
+}
+
 #define T(fn, id, lvl, spec, desc) RT_TEST(fn, id, lvl, RT_CORE, SPEC spec, RT_CAP_OWN_DAEMON, desc)
 static const struct rt_test tests[] = {
     T(restore_lists_corpus, "RT-UPG-001", RT_MUST, "§5.3", "dockerd 20.10.24 corpus restored: every container, runtimes as recorded"),
@@ -226,6 +430,12 @@ static const struct rt_test tests[] = {
     T(restore_removed_runtime_api_start, "RT-UPG-004", RT_MUST, "§5.5", "API start with removed runtime after restore: 400, state untouched"),
     T(restore_never_migrates_runtime, "RT-UPG-005", RT_MUST, "§5.3", "restore never migrates Runtime names"),
     T(empty_runtime_filled_at_start, "RT-UPG-006", RT_MUST, "§5.4", "empty Runtime filled with the current default at start, persisted"),
+    T(fedora_story_end_to_end, "RT-UPG-007", RT_MUST, "§5.4",
+      "--default-runtime=fedoci=<fakerunc>: empty Runtime starts through it, persisted across a restart"),
+    T(restart_policy_comes_back, "RT-UPG-008", RT_MUST, "§5.4 §9.3", "restart-policy corpus containers come back running via their runtime"),
+    T(removed_args_runtime_start, "RT-UPG-009", RT_MUST, "§5.5", "args runtime wr removed: start 400 exact, state untouched"),
+    T(legacy_v1_passthrough, "RT-UPG-010", RT_MUST, "§5.3 §2.2", "io.containerd.runtime.v1.linux passed through (not refused), name kept"),
+    T(default_changed_before_start, "RT-UPG-011", RT_MUST, "§5.2", "default changed by reload between create and start: stored name wins; empty takes the new default"),
     {0},
 };
 

@@ -120,6 +120,13 @@ test_expect 'logs: stdout, --tail, stderr kept apart' '
   d logs -t l1 2>/dev/null | grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z one$"
 '
 
+test_expect 'logs -f follows a running container and ends when it exits' '
+  d run -d --name lf --runtime $RT busybox:local sh -c "echo a; sleep 1; echo b" >/dev/null
+  [ "$(d logs -f lf | tr "\n" " ")" = "a b " ]
+  [ "$(d inspect --format "{{.State.Status}}" lf)" = exited ]
+  d rm lf >/dev/null
+'
+
 test_expect 'stop: exits, State.Status exited' '
   d stop -t 1 d1 >/dev/null
   [ "$(d inspect --format "{{.State.Status}}" d1)" = exited ]

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/containers.h"
 #include "engine/shims.h"
@@ -58,6 +59,17 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
     char *dir = rt_path_join(rt_ctr_store_root(s), id);
     json_t *doc, *hc;
     struct rt_err err = {0};
+    char *state = rt_path_join(dir, "config.v2.json");
+    bool absent = state && access(state, F_OK) != 0 && errno == ENOENT;
+    free(state);
+    if (absent) {
+        /* A create cut short between mkdir and its first write, or a
+         * removal cut short: never a container (decision: clean it up). */
+        rt_info("removing container directory %s without config.v2.json (interrupted create or removal)", id);
+        rt_rm_rf(dir);
+        free(dir);
+        return 0;
+    }
     if (rt_ctr_disk_load(dir, &doc, &hc, &err) < 0) {
         rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to load container %s", id);
         rt_err_clear(&err);

@@ -435,22 +435,28 @@ int rt_config_startup(const struct rt_engine_opts *opts, struct rt_config *out, 
     char msg[2048];
     *flag_error = false;
     init_empty(out);
+    /* On failure OUT is left empty with nothing allocated (callers exit). */
     if (rt_config_from_flags(opts, &flags, err, errlen) < 0) {
         rt_config_free(&flags);
+        rt_config_free(out);
         *flag_error = true;
         return -1;
     }
     int rc = rt_config_load_file(opts->config_file, opts->config_file_set, &file, msg, sizeof msg);
     if (rc < 0) {
         rt_config_free(&flags);
+        rt_config_free(&file); /* a failed decode still holds an empty config */
+        rt_config_free(out);
         return fail(err, errlen, "unable to configure the Docker daemon with file %s: %s", opts->config_file, msg);
     }
     rt_config_free(out);
     rc = rt_config_merge(&flags, rc == 1 ? NULL : &file, opts, out, msg, sizeof msg);
     rt_config_free(&flags);
     rt_config_free(&file);
-    if (rc < 0)
+    if (rc < 0) {
+        rt_config_free(out);
         return fail(err, errlen, "unable to configure the Docker daemon with file %s: %s", opts->config_file, msg);
+    }
     return 0;
 }
 

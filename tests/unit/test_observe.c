@@ -171,8 +171,10 @@ static void test_compare_observables(void **state)
     assert_non_null(strstr(out, "NOTHING COMPARED"));
     json_decref(d);
     free(out);
-    assert_null(rt_compare_observables(a, json_object(), NULL, &c, err, sizeof err));
+    json_t *empty = json_object();
+    assert_null(rt_compare_observables(a, empty, NULL, &c, err, sizeof err));
     assert_non_null(strstr(err, "B: not a results.json"));
+    json_decref(empty);
     json_decref(s);
     json_decref(a);
     json_decref(b);

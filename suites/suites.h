@@ -20,7 +20,8 @@
     RT_SUITE(race) \
     RT_SUITE(exec) \
     RT_SUITE(logs) \
-    RT_SUITE(ctrevents)
+    RT_SUITE(ctrevents) \
+    RT_SUITE(liverestore)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;
 RT_SUITE_LIST

@@ -26,7 +26,6 @@
 
 struct exec {
     char id[65], ctr[65];
-    char run[48];              /* the container's State.StartedAt at create: its run */
     json_t *pc;                /* ProcessConfig: tty, entrypoint, arguments, privileged, user */
     json_t *env;               /* array */
     char *workdir;
@@ -58,40 +57,6 @@ static struct exec *find_locked(const char *id)
     for (struct exec *x = g_execs; x; x = x->next)
         if (!strcmp(x->id, id)) return x;
     return NULL;
-}
-
-/* State.StartedAt of container ID's current run into RUN ("" if gone). */
-static void ctr_run(const char *id, char run[48])
-{
-    struct rt_ctr_store *s = rt_ctr_store_default();
-    json_t *v = s ? rt_ctr_view(s, id, NULL) : NULL;
-    const json_t *st = json_object_get(v, "State");
-    snprintf(run, 48, "%s", v && rt_json_bool(st, "Running", 0) ? rt_json_str(st, "StartedAt", "") : "");
-    json_decref(v);
-}
-
-/* Is exec ID known, and its container run still going? An exec of a run
- * that ended is forgotten: dockerd unregisters a container's execs when it
- * stops (daemon.Cleanup), so inspect and start answer 404 for them. */
-static bool live(const char *id)
-{
-    char ctr[65], run[48], now[48];
-    pthread_mutex_lock(&g_mu);
-    struct exec *x = find_locked(id);
-    if (x) snprintf(ctr, sizeof ctr, "%s", x->ctr), snprintf(run, sizeof run, "%s", x->run);
-    pthread_mutex_unlock(&g_mu);
-    if (!x) return false;
-    ctr_run(ctr, now);
-    if (!strcmp(run, now)) return true;
-    pthread_mutex_lock(&g_mu);
-    for (struct exec **pp = &g_execs; *pp; pp = &(*pp)->next)
-        if (*pp == x && !x->running) { /* a running output thread still uses it: it ends soon */
-            *pp = x->next;
-            exec_free(x);
-            break;
-        }
-    pthread_mutex_unlock(&g_mu);
-    return false;
 }
 
 /* Forget the oldest finished execs beyond MAX_FINISHED. g_mu held. */
@@ -198,7 +163,6 @@ int rt_exec_create(struct rt_ctr_store *s, const char *ref, const json_t *body, 
     }
     random_id(x->id);
     snprintf(x->ctr, sizeof x->ctr, "%s", id);
-    ctr_run(id, x->run);
     x->tty = rt_json_bool(body, "Tty", 0);
     x->open_in = rt_json_bool(body, "AttachStdin", 0);
     x->open_out = rt_json_bool(body, "AttachStdout", 0);
@@ -280,7 +244,6 @@ static void *output_thread(void *arg)
 int rt_exec_start(const char *id, bool detach, struct rt_attach_sub **sub, bool *tty, struct rt_err *err)
 {
     if (sub) *sub = NULL;
-    if (!live(id)) return rt_err_set(err, RT_ERR_NOT_FOUND, "No such exec instance: %s", id);
     pthread_mutex_lock(&g_mu);
     struct exec *x = find_locked(id);
     if (!x) {
@@ -376,10 +339,6 @@ void rt_exec_exited(const char *ctr_id, const char *exec_id, uint32_t status)
 
 json_t *rt_exec_inspect(const char *id, struct rt_err *err)
 {
-    if (!live(id)) {
-        rt_err_set(err, RT_ERR_NOT_FOUND, "No such exec instance: %s", id);
-        return NULL;
-    }
     pthread_mutex_lock(&g_mu);
     struct exec *x = find_locked(id);
     json_t *v = NULL;

@@ -190,6 +190,27 @@ RT_TEST_FN(exec_attached_output_ends)
     free(eid), free(id);
 }
 
+/* moby (observed on 26.1.5): an exec stays inspectable after its
+ * container stopped, with its exit code. */
+RT_TEST_FN(exec_kept_after_stop)
+{
+    char *id = running("io.containerd.runc-alias.v2");
+    char *eid = exec_detached(id, "exit 5");
+    json_decref(exec_finished(eid));
+    char path[256];
+    snprintf(path, sizeof path, "/containers/%s/stop?t=1", id);
+    struct rt_http_resp r = {0};
+    rt_api("POST", path, NULL, &r);
+    ck_assert_msg(r.status == 204, "stop: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/exec/%s/json", eid);
+    json_t *v = rt_api_get_json(path);
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 5);
+    ck_assert_msg(!rt_json_bool(v, "Running", 1), "exec Running after its container stopped");
+    json_decref(v);
+    free(eid), free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -203,6 +224,8 @@ static const struct rt_test tests[] = {
       "exec into a running container whose args runtime was removed by reload works (v26)"),
     T(exec_attached_output_ends, "RT-EXEC-005", "shim-v2-protocol.md §9.21",
       "attached exec start streams stdout/stderr multiplexed and ends when the exec exits"),
+    T(exec_kept_after_stop, "RT-EXEC-006", "moby 26.1.5 Engine API (observed): exec after stop",
+      "an exec stays inspectable (200, its ExitCode) after its container stopped"),
     {0},
 };
 

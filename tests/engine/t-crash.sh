@@ -34,7 +34,7 @@ workload() {
   while :; do
     id=${ids[$((RANDOM % (${#ids[@]} + 1)))]:-}
     op=$((RANDOM % 10))
-    [ ${#ids[@]} -gt 12 ] && [ $op -lt 3 ] && op=7 # keep the set small
+    [ ${#ids[@]} -gt 12 ] && [ $op -lt 3 ] && op=8 # keep the set small: remove
     case $op in
       0 | 1 | 2)
         rt=""; [ $((RANDOM % 2)) = 0 ] && rt=",\"HostConfig\":{\"Runtime\":\"wr\"}"

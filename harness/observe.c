@@ -60,12 +60,12 @@ char *rt_observe_normalize(const char *v, const char *sandbox)
             i += sl;
             continue;
         }
-        /* A run of hex digits that is a whole word: ids (containers,
-         * images, sha256 suffixes of nothing we name) differ per run. */
+        /* A run of 12+ hex digits that is a whole word: ids of containers
+         * and images (full or short) differ per run. */
         size_t h = 0;
         while (isxdigit((unsigned char)v[i + h])) h++;
         bool word = (i == 0 || !isalnum((unsigned char)v[i - 1])) && !isalnum((unsigned char)v[i + h]);
-        if (h >= 32 && word) {
+        if (h >= 12 && word) { /* 12: the short form of a container or image id */
             put(&b, "<id>", 4);
             i += h;
             continue;
@@ -120,6 +120,15 @@ void rt_observe(const char *key, const char *fmt, ...)
     const char *x = rt_t.sb->exec_root;
     if (x && *x && strncmp(x, rt_t.sb->dir, strlen(rt_t.sb->dir)) != 0) {
         char *y = replace_all(raw, x, "<sandbox>/exec");
+        free(raw);
+        raw = y;
+    }
+    /* Usage hints name the engine binary ("See 'dockerd --help'."). */
+    const char *eng = rt_t.run && rt_t.run->engine ? strrchr(rt_t.run->engine, '/') : NULL;
+    char hint[300];
+    snprintf(hint, sizeof hint, "'%s --help'", eng ? eng + 1 : "");
+    if (eng && strstr(raw, hint)) {
+        char *y = replace_all(raw, hint, "'<engine> --help'");
         free(raw);
         raw = y;
     }

@@ -18,7 +18,9 @@
  *   shim         binary of the last shim `start` read from the journal
  *   shim_options the options that shim saw (type_url, binary_name, ...)
  * Values are normalised so runs in different sandboxes compare equal: the
- * sandbox directory becomes "<sandbox>", 32+ hex digit ids become "<id>". */
+ * sandbox directory (and a target's exec-root) becomes "<sandbox>", ids
+ * (whole words of 12+ hex digits) become "<id>", the engine's name in
+ * "See '<name> --help'" becomes <engine>. */
 #ifndef RT_OBSERVE_H
 #define RT_OBSERVE_H
 
@@ -38,7 +40,7 @@ void rt_observe_engine_exit(int status);
 void rt_observe_http(const char *method, const char *path, const struct rt_http_resp *r);
 
 /* ---- pure helpers (runner, compare, unit tests) ---- */
-/* SANDBOX (may be NULL) -> "<sandbox>", hex ids -> "<id>". malloc'd. */
+/* SANDBOX (may be NULL) -> "<sandbox>", 12+ hex digit words -> "<id>". malloc'd. */
 char *rt_observe_normalize(const char *value, const char *sandbox);
 /* The last non-empty line of LOG; of a logrus line (time="..." level=x
  * msg="...") the msg part. malloc'd ("" if none). */

@@ -26,6 +26,9 @@ static void test_normalize(void **state)
     s = rt_observe_normalize("x" HEX64 " deadbeef", NULL);
     assert_string_equal(s, "x" HEX64 " deadbeef");
     free(s);
+    s = rt_observe_normalize("unable to delete daef8428ae62 (must be forced) - used by 8049ffd8bc1b", NULL);
+    assert_string_equal(s, "unable to delete <id> (must be forced) - used by <id>");
+    free(s);
     s = rt_observe_api_path("/v1.45/containers/" HEX64 "/start?t=1");
     assert_string_equal(s, "/containers/<id>/start?t=1");
     free(s);
@@ -57,6 +60,10 @@ static void test_record_and_load(void **state)
     rt_observe("exit_code", "%d", 3);
     rt_observe("error", "500 failed in %s/exec \"quoted\"\nsecond line", dir);
     rt_observe("exit_code", "%d", 0); /* last value wins */
+    struct rt_run_config cfg = {.engine = "/usr/sbin/dockerd"};
+    rt_t.run = &cfg;
+    rt_observe("engine_error", "flag provided but not defined. See 'dockerd --help'., Code: 125");
+    rt_t.run = NULL;
     sb.exec_root = "/tmp/rtd-abc/x"; /* outside the sandbox (dockerd target) */
     rt_observe("shim_options", "{\"root\":\"/tmp/rtd-abc/x/runtime-runc\",\"b\":\"%s/data\"}", dir);
     struct rt_http_resp r = {.status = 404, .json = json_pack("{s:s}", "message", "No such container: x")};
@@ -73,7 +80,9 @@ static void test_record_and_load(void **state)
     fputs("not json\n{\"k\":1}\n", f); /* malformed lines are skipped */
     fclose(f);
     json_t *o = rt_observe_load(path);
-    assert_int_equal(json_object_size(o), 5);
+    assert_int_equal(json_object_size(o), 6);
+    assert_string_equal(json_string_value(json_object_get(o, "engine_error")),
+                        "flag provided but not defined. See '<engine> --help'., Code: 125");
     assert_string_equal(json_string_value(json_object_get(o, "shim_options")),
                         "{\"root\":\"<sandbox>/exec/runtime-runc\",\"b\":\"<sandbox>/data\"}");
     assert_string_equal(json_string_value(json_object_get(o, "exit_code")), "0");

@@ -148,7 +148,8 @@ test_expect 'rm -f removes a running container' '
 test_expect 'events --since/--until: the lifecycle of d1 in order' '
   d events --since $T0 --until $(($(date +%s) + 1)) --filter container=d1 --format "{{.Action}}" >ev
   grep -v "^exec_" ev | tr "\n" " " >seq
-  [ "$(cat seq)" = "create start kill die stop " ] || { cat ev; false; }
+  # die and stop: either order (dockerd 26.1.5 was seen logging stop first)
+  case "$(cat seq)" in "create start kill die stop "|"create start kill stop die ") ;; *) cat ev; false ;; esac
   grep -q "^exec_create: sh -c" ev && grep -q "^exec_start: sh -c" ev && grep -qx exec_die ev
   d events --since $T0 --until $(($(date +%s) + 1)) --filter container=k1 --filter event=kill \
     --format "{{.Actor.Attributes.signal}}" >sig

@@ -100,7 +100,7 @@ static void raw_socket(const struct rt_raw_req *q, struct rt_raw_resp *out)
         out->headers = strndup(all, (size_t)(end - all) + 2);
         size_t blen = len - (size_t)(end + 4 - all);
         grow(&out->r.body, &out->r.len, end + 4, blen);
-        if (out->r.body) out->r.json = json_loadb(out->r.body, out->r.len, JSON_DECODE_ANY, NULL);
+        if (out->r.body) out->r.json = json_loadb(out->r.body, out->r.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     }
     free(all);
 }
@@ -145,7 +145,7 @@ void rt_raw(const struct rt_raw_req *q, struct rt_raw_resp *out)
     out->ms = rt_now_ms() - t0;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->r.status);
-        if (out->r.body) out->r.json = json_loadb(out->r.body, out->r.len, JSON_DECODE_ANY, NULL);
+        if (out->r.body) out->r.json = json_loadb(out->r.body, out->r.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);

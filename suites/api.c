@@ -123,6 +123,25 @@ RT_TEST_FN(api_headers)
     regfree(&re);
 }
 
+/* Version negotiation as the docker CLI does it: HEAD /_ping, read
+ * Api-Version; no body. */
+RT_TEST_FN(api_head_ping)
+{
+    up();
+    static const char *const paths[] = {"/_ping", "/v1.24/_ping"};
+    for (int i = 0; i < 2; i++) {
+        struct rt_raw_req q = {.method = "HEAD", .path = paths[i]};
+        struct rt_raw_resp r;
+        rt_raw(&q, &r);
+        char v[64] = "";
+        ck_assert_msg(r.r.status == 200, "HEAD %s: HTTP %ld", paths[i], r.r.status);
+        ck_assert_msg(rt_raw_header(&r, "Api-Version", v, sizeof v) && !strcmp(v, "1.45"), "HEAD %s: Api-Version %s",
+                      paths[i], v);
+        ck_assert_msg(r.r.len == 0, "HEAD %s answered with a body", paths[i]);
+        rt_raw_free(&r);
+    }
+}
+
 /* /version names the API range, whatever version the request used. */
 RT_TEST_FN(api_version_fields)
 {
@@ -436,6 +455,7 @@ static const struct rt_test tests[] = {
     T(api_version_too_old, "002", RT_MUST, API, "1.23, 1.12, 1: 400 'client version X is too old' exact"),
     T(api_version_too_new, "003", RT_MUST, API, "1.46, 2.0, 1.45.1: 400 'client version X is too new' exact"),
     T(api_headers, "004", RT_MUST, API, "Api-Version 1.45, Server <name>/<ver> (linux), Ostype linux, also on errors"),
+    T(api_head_ping, "006", RT_MUST, API, "HEAD /_ping (CLI negotiation): 200, Api-Version 1.45, no body"),
     T(api_version_fields, "005", RT_MUST, API, "/version ApiVersion 1.45, MinAPIVersion 1.24, Engine component"),
     T(api_unknown_route, "010", RT_MUST, API, "unknown routes: 404 {\"message\":\"page not found\"}"),
     T(api_wrong_method, "011", RT_MUST, API, "known path, wrong method: 404 page not found (as dockerd 26)"),

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "harness/reload_wait.h"
 #include "harness/testlib.h"
+#include "journal.h"
 #include "jsonutil.h"
 #include "suites/suites.h"
 
@@ -258,6 +260,59 @@ RT_TEST_FN(info_reload_reflected)
     json_decref(info);
 }
 
+/* fakerunc `features` runs recorded in the journal whose global args are
+ * exactly ARGS (a JSON array text). */
+static size_t features_runs(const char *args)
+{
+    json_t *want = json_loads(args, 0, NULL), *all = rt_journal_read(rt_t.sb->journal);
+    size_t i, n = 0;
+    json_t *e;
+    json_array_foreach(all, i, e) {
+        if (strcmp(rt_json_str(e, "component", ""), "runc") || strcmp(rt_json_str(e, "method", ""), "features")) continue;
+        if (json_equal(json_object_get(e, "global_args"), want)) n++;
+    }
+    json_decref(all), json_decref(want);
+    return n;
+}
+
+/* §1.4 (OCI features probe) feeding §6.1: the probe of a path+args runtime
+ * executes its wrapper, so the args come before `features`; its result is
+ * the entry's status. */
+RT_TEST_FN(info_features_through_wrapper)
+{
+    rt_require(RT_CAP_FAKE_SHIMS);
+    json_t *info = info_at("{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n", NULL,
+                           "/v1.45/info");
+    json_t *st = json_object_get(runtime_entry(info, "wr"), "status");
+    ck_assert_msg(json_is_string(json_object_get(st, FEATURES)), "wr has no features status");
+    json_decref(info);
+    ck_assert_msg(features_runs("[\"--debug\"]") >= 1, "no `runc --debug features` run (journal)");
+}
+
+/* §1.4: the runtime set is rebuilt (and its binaries probed) at every
+ * reload: a runtime whose binary could not report features at startup
+ * shows them after the binary was replaced and the engine reloaded. */
+RT_TEST_FN(info_features_after_reload)
+{
+    rt_require(RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS);
+    char *link = rt_path_join(rt_t.sb->dir, "sw-runc");
+    if (symlink("/bin/false", link) < 0) rt_env_error("symlink %s", link);
+    char cfg[4400];
+    snprintf(cfg, sizeof cfg, "{\"runtimes\":{\"sw\":{\"path\":\"%s\"}}}\n", link);
+    json_t *info = info_at(cfg, NULL, "/v1.45/info");
+    ck_assert_msg(!json_object_get(runtime_entry(info, "sw"), "status"), "/bin/false reported features");
+    json_decref(info);
+    char *real = rt_path_join(rt_t.run->libexec, "fakerunc");
+    unlink(link);
+    if (symlink(real, link) < 0) rt_env_error("symlink %s", link);
+    json_decref(rt_reload_ok(cfg));
+    info = rt_api_get_json("/v1.45/info");
+    json_t *st = json_object_get(runtime_entry(info, "sw"), "status");
+    ck_assert_msg(json_is_string(json_object_get(st, FEATURES)), "after the reload sw still has no features status");
+    json_decref(info);
+    free(real), free(link);
+}
+
 static const struct rt_test tests[] = {
     RT_TEST(info_stock_runtimes, "RT-INFO-001", RT_MUST, RT_CORE, "engine-runtime-behaviour.md §6.1",
             RT_CAP_OWN_DAEMON, "stock runtimes runc and io.containerd.runc.v2 listed with path runc"),
@@ -281,6 +336,10 @@ static const struct rt_test tests[] = {
             RT_CAP_OWN_DAEMON, "default binary missing: RuncCommit N/A, component omitted"),
     RT_TEST(info_reload_reflected, "RT-INFO-011", RT_MUST, RT_CORE, "engine-runtime-behaviour.md §6.1 §6.2 §4.1",
             RT_CAP_OWN_DAEMON, "reload adding/removing a runtime and default shows in /info and /version"),
+    RT_TEST(info_features_through_wrapper, "RT-INFO-012", RT_MUST, RT_CORE, "engine-runtime-behaviour.md §1.4 §6.1",
+            RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "features probe runs the args wrapper (args first); result is the status"),
+    RT_TEST(info_features_after_reload, "RT-INFO-013", RT_MUST, RT_CORE, "engine-runtime-behaviour.md §1.4 §6.1",
+            RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, "binary replaced + reload: the entry's features status follows"),
     {0},
 };
 

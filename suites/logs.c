@@ -85,6 +85,39 @@ RT_TEST_FN(logs_streams_apart)
     free(out), free(err);
 }
 
+/* GET /logs?tail=N keeps the last N lines (of either stream);
+ * timestamps=1 prefixes each line with RFC 3339, nine fraction digits,
+ * "Z" and a space. */
+RT_TEST_FN(logs_tail_timestamps)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "echo l1; echo l2; echo l3", NULL);
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), 0);
+    char path[256], *out, *err;
+    snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1&tail=2", id);
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "logs: HTTP %ld", r.status);
+    demux(&r, &out, &err);
+    ck_assert_str_eq(out, "l2\nl3\n");
+    free(out), free(err);
+    rt_http_resp_free(&r);
+    snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&timestamps=1&tail=1", id);
+    rt_api("GET", path, NULL, &r);
+    demux(&r, &out, &err);
+    /* 2024-05-01T10:00:00.123456789Z l3 */
+    ck_assert_msg(strlen(out) == 31 + 3 && out[4] == '-' && out[10] == 'T' && out[19] == '.' && out[29] == 'Z' &&
+                      out[30] == ' ' && !strcmp(out + 31, "l3\n"),
+                  "timestamped line: '%s'", out);
+    free(out), free(err);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -94,6 +127,8 @@ static const struct rt_test tests[] = {
       "same with the alias runtime as default-runtime"),
     T(logs_streams_apart, "RT-LOGS-003", "shim-v2-protocol.md §4.1",
       "stdout and stderr come back as streams 1 and 2 of the multiplexed logs"),
+    T(logs_tail_timestamps, "RT-LOGS-004", "moby 26.1.5 Engine API (observed): logs tail, timestamps",
+      "logs tail=N keeps the last N lines; timestamps=1 prefixes RFC 3339 with 9 fraction digits"),
     {0},
 };
 

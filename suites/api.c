@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "harness/testlib.h"
 #include "jsonutil.h"
@@ -447,6 +450,44 @@ RT_TEST_FN(api_hostile_sequence)
     rt_api_assert_alive();
 }
 
+static int connect_engine(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", rt_t.socket);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) rt_env_error("connect %s failed", sa.sun_path);
+    return fd;
+}
+
+/* 50 clients that send half a request and then stall, and 50 that
+ * announce a body and vanish after 10 bytes: the engine keeps answering
+ * others at once. */
+RT_TEST_FN(api_stalled_clients)
+{
+    up();
+    int fds[100];
+    for (int i = 0; i < 50; i++) {
+        fds[i] = connect_engine();
+        static const char half[] = "GET /info HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
+        if (write(fds[i], half, sizeof half - 1) < 0) rt_env_error("write failed");
+    }
+    for (int i = 50; i < 100; i++) {
+        fds[i] = connect_engine();
+        static const char part[] = "POST /containers/create HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                                   "application/json\r\nContent-Length: 1000\r\n\r\n{\"Image\":";
+        if (write(fds[i], part, sizeof part - 1) < 0) rt_env_error("write failed");
+        close(fds[i]);
+    }
+    long long t0 = rt_now_ms();
+    rt_api_assert_alive();
+    json_t *v = rt_api_get_json("/version");
+    json_decref(v);
+    ck_assert_msg(rt_now_ms() - t0 < rt_scaled_ms(5000), "answers took %lld ms with stalled clients", rt_now_ms() - t0);
+    for (int i = 0; i < 50; i++) close(fds[i]);
+    ck_assert_uint_eq(rt_ct_count_all(), 0);
+    rt_api_assert_alive();
+}
+
 #define API "moby 26.1.5 Engine API (observed; not in the engine spec)"
 #define HOST "moby 26.1.5 Engine API, hostile input (observed; issue 12)"
 #define T(fn, id, lvl, spec, desc) RT_TEST(fn, "RT-API-" id, lvl, RT_CORE, spec, RT_CAP_OWN_DAEMON, desc)
@@ -485,6 +526,7 @@ static const struct rt_test tests[] = {
     T(hostile_18, "038", RT_MUST, HOST, "DELETE with a traversing id: redirect or 4xx, nothing removed"),
     T(hostile_19, "039", RT_MUST, HOST, "start ..%2fbystander: redirect or 4xx, bystander untouched"),
     T(api_hostile_sequence, "040", RT_MUST, HOST, "every refused hostile request in a row, then a normal create"),
+    T(api_stalled_clients, "041", RT_MUST, HOST, "50 stalled and 50 vanished clients: others still answered at once"),
     {0},
 };
 

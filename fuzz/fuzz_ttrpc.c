@@ -108,9 +108,12 @@ static void pump(int fd, const uint8_t *data, size_t len, int to_eof)
         }
         if (!wr_open && !to_eof) return;
         struct pollfd p = {.fd = fd, .events = POLLIN | (wr_open ? POLLOUT : 0)};
-        if (poll(&p, 1, 10000) <= 0) __builtin_trap(); /* the peer hangs */
+        int pr = poll(&p, 1, 10000);
+        if (pr < 0 && errno == EINTR) continue; /* libFuzzer's -timeout alarm ticks every second */
+        if (pr <= 0) __builtin_trap(); /* the peer hangs */
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = read(fd, sink, sizeof sink);
+            if (r < 0 && errno == EINTR) continue;
             if (r <= 0) return; /* EOF or reset: the peer is done */
         }
         if (wr_open && (p.revents & POLLOUT)) {
@@ -214,6 +217,7 @@ static void mode_client(uint8_t which, const uint8_t *data, size_t len)
     size_t got = 0;
     while (got < sizeof hb) {
         ssize_t r = read(sv[0], hb + got, sizeof hb - got);
+        if (r < 0 && errno == EINTR) continue;
         if (r <= 0) abort();
         got += (size_t)r;
     }
@@ -222,6 +226,7 @@ static void mode_client(uint8_t which, const uint8_t *data, size_t len)
     uint8_t skip[256];
     for (size_t left = h.length; left > 0;) {
         ssize_t r = read(sv[0], skip, left < sizeof skip ? left : sizeof skip);
+        if (r < 0 && errno == EINTR) continue;
         if (r <= 0) abort();
         left -= (size_t)r;
     }

@@ -19,9 +19,10 @@ for t in "$@"; do
     *) max_len=8192 ;;
   esac
   log=$b/fuzz-$t.log
-  # -timeout: one input taking this long is a finding (a hang); nice: the
+  # -timeout: one input taking this long is a finding (a hang; generous, as
+  # the machine may be loaded: a 299-byte config once stalled 35 s); nice: the
   # machine is shared.
-  nice -n 10 "$bin" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -max_len=$max_len \
+  nice -n 10 "$bin" -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -max_len=$max_len \
     -print_final_stats=1 -artifact_prefix="$b/crash/$t/" "$b/corpus/$t" "${seeds[@]}" \
     >"$log" 2>&1
   rc=$?

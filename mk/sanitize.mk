@@ -1,0 +1,32 @@
+# ASan + UBSan build of everything (engine, harness, fake shims, fakerunc,
+# unit tests) in its own tree, and the whole check run against it.
+# Reports go to files (log_path), so a report from any process, also a
+# daemonized shim whose stderr nobody reads, fails the run.
+ASAN_B   ?= build-asan
+SAN_CC   ?= clang-14
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_MAKE  = $(MAKE) --no-print-directory B=$(ASAN_B) CC=$(SAN_CC) CFLAGS="-O1 -g" \
+            EXTRA_CFLAGS="$(SAN_FLAGS) -Wno-format-nonliteral" EXTRA_LDFLAGS="$(SAN_FLAGS)"
+SAN_LOG   = $(abspath $(ASAN_B))/sanitizer-reports
+# exitcode: a report also fails the process itself. The harness passes these
+# to the engine it starts (testlib's rt_engine_env), the engine to its shims.
+SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan
+# (LeakSanitizer reports are named after the last log_path set: ubsan.<pid>.)
+# Sanitized programs are 2-5x slower: harness timeouts are scaled by this.
+SAN_TIMEOUT_MULT ?= 3
+# Everything `make check` runs, minus the other instrumented builds; the
+# conformance run is started below with scaled timeouts.
+SAN_CHECKS = check-unit check-engine \
+             $(filter-out check-snapshot-tsan check-tsan check-fuzz check-valgrind check-sanitize,$(CHECK_EXTRA))
+
+.PHONY: check-sanitize
+check-sanitize:
+	@rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	@$(SAN_MAKE) -j2 programs
+	@start=$$(date +%s); rc=0; \
+	$(SAN_ENV) $(SAN_MAKE) -k $(SAN_CHECKS) || rc=$$?; \
+	$(SAN_ENV) $(ASAN_B)/bin/rtconform run --target builtin --profile core --timeout-multiplier $(SAN_TIMEOUT_MULT) \
+	    --report-dir $(ASAN_B)/conformance-report || rc=$$?; \
+	echo "check-sanitize: checks took $$(( $$(date +%s) - start )) s"; \
+	scripts/sanitizer-reports.sh $(SAN_LOG) && exit $$rc; exit 1

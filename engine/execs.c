@@ -131,7 +131,7 @@ static int check_active(const char *ref, char id[65], struct rt_err *err)
 {
     bool running, paused, restarting;
     if (!ctr_state(ref, id, &running, &paused, &restarting, err)) return -1;
-    if (!running) return rt_err_set(err, RT_ERR_CONFLICT, "Container %s is not running", id);
+    if (!running) return rt_err_set(err, RT_ERR_CONFLICT, "container %s is not running", id);
     if (paused) return rt_err_set(err, RT_ERR_CONFLICT, "Container %s is paused, unpause the container before exec", id);
     if (restarting)
         return rt_err_set(err, RT_ERR_CONFLICT, "Container %s is restarting, wait until the container is running", id);

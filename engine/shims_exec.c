@@ -146,7 +146,7 @@ int rt_shim_exec_start(const char *ctr_id, const char *exec_id, const json_t *pr
     fds[0] = fds[1] = -1;
     struct xarg x = {.ctr = ctr_id, .exec_id = exec_id, .proc = proc, .fds = fds, .err = err};
     int rc = rt_shims_with_task(ctr_id, do_start, &x);
-    if (rc == 1) rc = rt_err_set(err, RT_ERR_CONFLICT, "Container %s is not running", ctr_id);
+    if (rc == 1) rc = rt_err_set(err, RT_ERR_CONFLICT, "container %s is not running", ctr_id);
     if (rc < 0) {
         for (int i = 0; i < 2; i++)
             if (fds[i] >= 0) close(fds[i]), fds[i] = -1;

@@ -18,10 +18,9 @@
 
 #define PROCESS_TYPE "types.containerd.io/opencontainers/runtime-spec/1/Process"
 
-/* Create + start a long-running container on RUNTIME; returns its id. */
-static char *running(const char *runtime)
+/* Create + start a long-running container on RUNTIME (engine up). */
+static char *start_long(const char *runtime)
 {
-    rt_lc_setup();
     char *id = rt_lc_create(runtime, "exec tail -f /dev/null", NULL);
     struct rt_http_resp r = {0};
     rt_ct_start(id, &r);
@@ -29,6 +28,13 @@ static char *running(const char *runtime)
     ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
     rt_http_resp_free(&r);
     return id;
+}
+
+/* Engine up, then a long-running container on RUNTIME; returns its id. */
+static char *running(const char *runtime)
+{
+    rt_lc_setup();
+    return start_long(runtime);
 }
 
 /* POST /containers/{id}/exec with `sh -c SCRIPT`, then a detached start.
@@ -211,6 +217,43 @@ RT_TEST_FN(exec_kept_after_stop)
     free(eid), free(id);
 }
 
+/* Exec error answers (status and exact message). */
+RT_TEST_FN(exec_errors)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 0", NULL); /* created, never started */
+    char path[256], want[256];
+    struct rt_http_resp r = {0};
+    snprintf(path, sizeof path, "/containers/%s/exec", id);
+    rt_api("POST", path, "{\"Cmd\":[]}", &r);
+    rt_ct_assert_error(&r, 400, "No exec command specified");
+    rt_http_resp_free(&r);
+    rt_api("POST", path, "{\"Cmd\":[\"true\"]}", &r);
+    snprintf(want, sizeof want, "container %s is not running", id);
+    rt_ct_assert_error(&r, 409, want);
+    rt_http_resp_free(&r);
+    rt_api("POST", "/containers/rt-no-such-ctr/exec", "{\"Cmd\":[\"true\"]}", &r);
+    rt_ct_assert_error(&r, 404, "No such container: rt-no-such-ctr");
+    rt_http_resp_free(&r);
+    rt_api("GET", "/exec/rt-no-such-exec/json", NULL, &r);
+    rt_ct_assert_error(&r, 404, "No such exec instance: rt-no-such-exec");
+    rt_http_resp_free(&r);
+    rt_api("POST", "/exec/rt-no-such-exec/start", "{\"Detach\":true}", &r);
+    rt_ct_assert_error(&r, 404, "No such exec instance: rt-no-such-exec");
+    rt_http_resp_free(&r);
+    free(id);
+    /* starting a finished exec again */
+    id = start_long("io.containerd.runc-alias.v2");
+    char *eid = exec_detached(id, "exit 0");
+    json_decref(exec_finished(eid));
+    snprintf(path, sizeof path, "/exec/%s/start", eid);
+    rt_api("POST", path, "{\"Detach\":true}", &r);
+    snprintf(want, sizeof want, "Error: Exec command %s has already run", eid);
+    rt_ct_assert_error(&r, 409, want);
+    rt_http_resp_free(&r);
+    free(eid), free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -226,6 +269,8 @@ static const struct rt_test tests[] = {
       "attached exec start streams stdout/stderr multiplexed and ends when the exec exits"),
     T(exec_kept_after_stop, "RT-EXEC-006", "moby 26.1.5 Engine API (observed): exec after stop",
       "an exec stays inspectable (200, its ExitCode) after its container stopped"),
+    T(exec_errors, "RT-EXEC-007", "moby 26.1.5 Engine API (observed): exec errors",
+      "exec errors: no Cmd 400, not running 409, unknown container/exec 404, already run 409 (exact texts)"),
     {0},
 };
 

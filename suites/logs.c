@@ -118,6 +118,28 @@ RT_TEST_FN(logs_tail_timestamps)
     free(id);
 }
 
+/* Logs errors: no stream chosen 400, unknown container 404 (exact). */
+RT_TEST_FN(logs_errors)
+{
+    rt_lc_setup();
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 0", NULL);
+    char path[256];
+    struct rt_http_resp r = {0};
+    snprintf(path, sizeof path, "/containers/%s/logs", id);
+    rt_api("GET", path, NULL, &r);
+    rt_ct_assert_error(&r, 400, "Bad parameters: you must choose at least one stream");
+    rt_http_resp_free(&r);
+    rt_api("GET", "/containers/rt-no-such-ctr/logs?stdout=1", NULL, &r);
+    rt_ct_assert_error(&r, 404, "No such container: rt-no-such-ctr");
+    rt_http_resp_free(&r);
+    /* a container that never ran has empty logs */
+    snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1", id);
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200 && r.len == 0, "logs of a created container: HTTP %ld, %zu bytes", r.status, r.len);
+    rt_http_resp_free(&r);
+    free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -129,6 +151,8 @@ static const struct rt_test tests[] = {
       "stdout and stderr come back as streams 1 and 2 of the multiplexed logs"),
     T(logs_tail_timestamps, "RT-LOGS-004", "moby 26.1.5 Engine API (observed): logs tail, timestamps",
       "logs tail=N keeps the last N lines; timestamps=1 prefixes RFC 3339 with 9 fraction digits"),
+    T(logs_errors, "RT-LOGS-005", "moby 26.1.5 Engine API (observed): logs errors",
+      "logs: no stream 400, unknown container 404 (exact texts); never-started container: empty 200"),
     {0},
 };
 

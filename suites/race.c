@@ -307,7 +307,7 @@ RT_TEST_FN(race_forced_stop_change_args)
  * time, so a slow machine only makes it longer. */
 RT_TEST_FN(race_random_short)
 {
-    static const struct rt_race_params p = {.workers = 2, .iterations = 3, .jitter_ms = 3, .min_reloads = 5};
+    static const struct rt_race_params p = {.workers = 2, .iterations = 2, .jitter_ms = 3, .min_reloads = 5};
     rt_race_random(&p);
 }
 
@@ -341,7 +341,7 @@ static const struct rt_test tests[] = {
     FF(race_forced_default, "RT-RACE-005", "§4.2", "default-runtime start blocked in Create while a reload removes it and changes the default"),
     FF(race_forced_exec_remove, "RT-RACE-006", "§4.2", "exec held in the shim's Start while a reload removes its runtime: runs via the old wrapper"),
     FF(race_forced_stop_change_args, "RT-RACE-007", "§4.2", "stop held in the shim's Kill while a reload changes the args: kill via the old wrapper"),
-    F(race_random_short, "RT-RACE-010", "§4.2", "random reload/start race, 2 workers x 3 containers: one snapshot per start, wrappers immutable"),
+    F(race_random_short, "RT-RACE-010", "§4.2", "random reload/start race, 2 workers x 2 containers: one snapshot per start, wrappers immutable"),
     RT_TEST_TIMEOUT(race_random_long, "RT-RACE-011", RT_MUST, RT_PROF_STRESS, SPEC "§4.2", CAPS,
                     "random reload/start race, 4 workers x 25 containers (RTCONFORM_RACE_*)", 600),
     RT_TEST_TIMEOUT(race_soak, "RT-RACE-020", RT_MUST, RT_PROF_STRESS, SPEC "§4.2", CAPS,

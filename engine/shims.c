@@ -853,6 +853,15 @@ static int restore_task(const char *id, bool allow_live, int *exit_code)
                 status = -1; /* created but never started: not a live task */
             protobuf_c_message_free_unpacked(resp, NULL);
         }
+        if (code == 0 && status == -2) {
+            /* Before the task is live: once it is, its exit path may free it. */
+            wrapper_restore(t->bundle.dir);
+            char *jl = NULL;
+            if (asprintf(&jl, "%s/containers/%s/%s-json.log", g_engine->opts.data_root, id, id) < 0) jl = NULL;
+            t->drain = rt_drain_start(id, &t->bundle, jl);
+            free(jl);
+        }
+        uint32_t pid = t->pid;
         pthread_mutex_lock(&g_mu);
         if (code != 0) t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
         bool gone = code != 0 || status != -2 || t->pending || rt_ttrpc_client_closed(t->cl);
@@ -861,12 +870,7 @@ static int restore_task(const char *id, bool allow_live, int *exit_code)
         int early = t->pending ? t->pending_status : -1;
         pthread_mutex_unlock(&g_mu);
         if (!gone) {
-            wrapper_restore(t->bundle.dir);
-            char *jl = NULL;
-            if (asprintf(&jl, "%s/containers/%s/%s-json.log", g_engine->opts.data_root, id, id) < 0) jl = NULL;
-            t->drain = rt_drain_start(id, &t->bundle, jl);
-            free(jl);
-            rt_info("live-restore: reconnected to the shim of %s (pid %u)", id, t->pid);
+            rt_info("live-restore: reconnected to the shim of %s (pid %u)", id, pid);
             return 1;
         }
         int del = teardown(t);

@@ -21,6 +21,7 @@
     RT_SUITE(exec) \
     RT_SUITE(logs) \
     RT_SUITE(ctrevents) \
+    RT_SUITE(imgload) \
     RT_SUITE(liverestore)
 
 #define RT_SUITE(name) extern const struct rt_suite rt_suite_##name;

@@ -4,7 +4,14 @@
  * runtime and handed over the wrapper path, before the runtime runs) while
  * a reload that changes or removes that runtime completes; released, the
  * container must run with exactly what it resolved, through the wrapper
- * that still exists unchanged. Random and soak modes: race_random.c. */
+ * that still exists unchanged. Random and soak modes: race_random.c.
+ *
+ * Level: MUST. Spec §3.1 records for v26 that wrappers are never modified or
+ * deleted while the daemon runs (they accumulate; only startup wipes them),
+ * and §4.2 that requests keep the snapshot they read. v26 does rename an
+ * identical script over itself on every reload (new inode, same bytes), so
+ * the checks compare content, never inodes. v20.10-v24 swapped the whole
+ * directory on reload (§3.2) and fail here, as they should. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>

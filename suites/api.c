@@ -2,7 +2,8 @@
  * request-body errors and a hostile-input table (issue 7 items 1-2, issue
  * 12 item 6). The engine spec says little about these; every exact answer
  * asserted at MUST level here was observed on a real dockerd 26.1.5
- * (Debian 26.1.5+dfsg1, see the report of the change that added this file);
+ * (Debian 26.1.5+dfsg1 from scripts/fetch-reference-engines, private
+ * containerd 1.6.20, fake shims on its PATH);
  * where dockerd's answer differs from what a careful engine should do, the
  * MUST row asserts only what dockerd surely does (no crash, a 4xx, the
  * engine still answers) and a SHOULD row holds the better behaviour. */

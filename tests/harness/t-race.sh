@@ -7,6 +7,9 @@ command -v python3 >/dev/null || skip_all "python3 is not installed"
 [[ -x "$RTCONFORM" && -x "$RTENGINED" ]] || skip_all "rtconform/rtengined are not built"
 [[ -x "$LIBEXEC/containerd-shim-rtfake-v2" ]] || skip_all "the fake shims are not built"
 MUTANT="$(cd "$(dirname "$0")" && pwd)/race-mutant-engine.sh"
+# Sandboxes inside TRASH: the runner keeps those of failing tests, and the
+# mutant runs fail on purpose.
+export TMPDIR="$TRASH"
 
 # mutant MODE: an engine binary for --engine (one path, no arguments).
 mutant() {

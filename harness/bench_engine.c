@@ -168,3 +168,23 @@ long be_rss_kb(const struct bench_engine *e)
     if (e->kind == BT_DOCKERD) return rss_of(e->pair.dockerd_pid) + rss_of(e->pair.containerd_pid);
     return rss_of(e->pid);
 }
+
+/* utime + stime of PID in ms (0 if unknown). */
+static double cpu_of(pid_t pid)
+{
+    if (pid <= 0) return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    char *s = rt_read_file(path, 1 << 16, NULL);
+    char *p = s ? strrchr(s, ')') : NULL; /* the command may contain spaces */
+    unsigned long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) ut = st = 0;
+    free(s);
+    return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+double be_cpu_ms(const struct bench_engine *e)
+{
+    if (e->kind == BT_DOCKERD) return cpu_of(e->pair.dockerd_pid) + cpu_of(e->pair.containerd_pid);
+    return cpu_of(e->pid);
+}

@@ -78,6 +78,8 @@ void be_stop(struct bench_engine *e);
 void be_destroy(struct bench_engine *e);
 /* RSS of the engine in KiB (dockerd: + containerd). */
 long be_rss_kb(const struct bench_engine *e);
+/* CPU time (user + system) the engine used so far, ms (dockerd: + containerd). */
+double be_cpu_ms(const struct bench_engine *e);
 /* Point rt_t (testlib) at E so the shared API helpers talk to it. */
 void be_select(struct bench_engine *e);
 /* Write daemon.json. */

@@ -270,24 +270,25 @@ static void *finish_thread(void *arg)
     return NULL;
 }
 
-/* Claim T's exit path (once) and run it on its own thread: it takes the
- * container lock, which a start in progress may hold. */
-static void finish(struct task *t, int status)
+/* Claim T's exit path (once; g_mu held). False when it is not T's to
+ * handle yet (not live: kept as pending) or already claimed. */
+static bool claim_locked(struct task *t, int status)
 {
-    pthread_mutex_lock(&g_mu);
     if (!t->live && !t->finishing) {
         /* Too early (TaskExit can beat the Start reply): keep it for the
          * start hook; a TaskExit status wins over a later EOF. */
         if (!t->pending || t->pending_status < 0) t->pending_status = status;
         t->pending = true;
     }
-    if (!t->live || t->finishing) {
-        pthread_mutex_unlock(&g_mu);
-        return;
-    }
+    if (!t->live || t->finishing) return false;
     t->finishing = true;
     g_finishing++;
-    pthread_mutex_unlock(&g_mu);
+    return true;
+}
+
+/* Run a claimed exit path on its own thread. */
+static void spawn_finish(struct task *t, int status)
+{
     struct finish_arg *fa = malloc(sizeof *fa);
     pthread_t th;
     if (fa) {
@@ -302,12 +303,24 @@ static void finish(struct task *t, int status)
     rt_error("cannot handle the exit of %s", t->id);
 }
 
+/* Claim T's exit path (once) and run it on its own thread: it takes the
+ * container lock, which a start in progress may hold. The claim is made
+ * under g_mu: once claimed, T may be freed by that thread. */
+static void finish(struct task *t, int status)
+{
+    pthread_mutex_lock(&g_mu);
+    bool claimed = claim_locked(t, status);
+    pthread_mutex_unlock(&g_mu);
+    if (claimed) spawn_finish(t, status);
+}
+
 void rt_shims_task_exited(const char *id, uint32_t exit_status)
 {
     pthread_mutex_lock(&g_mu);
     struct task *t = find_locked(id);
+    bool claimed = t && claim_locked(t, (int)exit_status);
     pthread_mutex_unlock(&g_mu);
-    if (t) finish(t, (int)exit_status);
+    if (claimed) spawn_finish(t, (int)exit_status);
 }
 
 /* The shim connection ended: a shim that died without TaskExit. */
@@ -457,12 +470,14 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     t->live = true;
     bool gone = t->pending || rt_ttrpc_client_closed(t->cl);
     int early = t->pending ? t->pending_status : -1;
+    /* An exit or EOF that came before we were live: claimed here, under
+     * the lock, since a later one could otherwise claim and free T first. */
+    bool claimed = gone && claim_locked(t, early);
     pthread_mutex_unlock(&g_mu);
     free(opts);
     free(serr);
     free(msg);
-    /* An exit or EOF that came before we were live. */
-    if (gone) finish(t, early);
+    if (claimed) spawn_finish(t, early);
     return 0;
 
 out:

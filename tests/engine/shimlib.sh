@@ -43,7 +43,7 @@ image() {
 create() {
   local name=$1 cmd=$2 extra=${3:-}
   api -X POST -H 'Content-Type: application/json' \
-    -d "{\"Image\":\"img:1\",\"Cmd\":$cmd${extra:+,$extra}}" "http://x/containers/create?name=$name" |
+    -d "{\"Image\":\"img:1\",\"Cmd\":$cmd,\"Env\":[\"$(sandbox_env)\"]${extra:+,$extra}}" "http://x/containers/create?name=$name" |
     sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p'
 }
 
@@ -70,11 +70,19 @@ shim_pids() {
 # fd_count PID: open fds of a process.
 fd_count() { ls "/proc/$1/fd" | wc -l; }
 
-# procs_with MARKER: pids whose command line contains MARKER (a unique
-# argument given to the container, e.g. a sleep length). The pattern is
-# written so that grep's own argv does not match it.
+# sandbox_env: the environment entry every container of sandbox $D gets,
+# so that its processes are told apart from those of a concurrent run of
+# the same test (fakerunc runs them on the host with the spec's env only).
+sandbox_env() { echo "RTCONFORM_SANDBOX=$D"; }
+
+# procs_with MARKER: pids of sandbox $D's container processes whose command
+# line contains MARKER (a unique argument, e.g. a sleep length). The pattern
+# is written so that grep's own argv does not match it.
 procs_with() {
-  grep -l -a -- "[${1:0:1}]${1:1}" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3
+  local p
+  for p in $(grep -l -a -- "[${1:0:1}]${1:1}" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
+    grep -qaxF "$(sandbox_env)" <(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null) && echo "$p"
+  done
   return 0
 }
 

@@ -39,7 +39,7 @@ workload() {
       0 | 1 | 2)
         rt=""; [ $((RANDOM % 2)) = 0 ] && rt=",\"HostConfig\":{\"Runtime\":\"wr\"}"
         out=$(api -X POST -H 'Content-Type: application/json' \
-          -d "{\"Image\":\"img:1\",\"Cmd\":[\"/bin/sleep\",\"$MARK$((RANDOM % 1000))\"]$rt}" "http://x/containers/create")
+          -d "{\"Image\":\"img:1\",\"Cmd\":[\"/bin/sleep\",\"$MARK$((RANDOM % 1000))\"],\"Env\":[\"$(sandbox_env)\"]$rt}" "http://x/containers/create")
         id=$(echo "$out" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
         [ -n "$id" ] && echo "$id" >>"$D/committed" && ids+=("$id") ;;
       3 | 4 | 5) [ -n "$id" ] && code POST "/containers/$id/start" >/dev/null ;;

@@ -148,6 +148,20 @@ static size_t engine_wrapper(const char **argv, size_t max)
         if (!copy) return 0;
         for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && nwords < 32; t = strtok_r(NULL, " ", &save))
             words[nwords++] = t;
+        /* execve does not search PATH: resolve a bare command name here. */
+        static char found[4096];
+        const char *path = getenv("PATH");
+        if (nwords && !strchr(words[0], '/') && path) {
+            char *dirs = strdup(path);
+            for (char *save = NULL, *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+                snprintf(found, sizeof found, "%s/%s", d, words[0]);
+                if (access(found, X_OK) == 0) {
+                    words[0] = found;
+                    break;
+                }
+            }
+            free(dirs);
+        }
     }
     size_t n = 0;
     for (; n < nwords && n + 1 < max; n++) argv[n] = words[n];

@@ -49,6 +49,20 @@ test_expect 'real shim: runs, output logged, exit code via wait, bundle removed'
   [ -z "$(ls exec/containerd)" ]
 '
 
+test_expect 'real shim: exec (Exec + Start with the exec id) streams output, exit code' '
+  create c3 "while :; do sleep 0.1; done"
+  [ "$(api -X POST -o /dev/null -w "%{http_code}" http://x/containers/c3/start)" = 204 ]
+  eid=$(api -X POST -H "Content-Type: application/json" \
+    -d "{\"Cmd\":[\"/bin/sh\",\"-c\",\"echo in-exec; exit 4\"],\"AttachStdout\":true}" \
+    http://x/containers/c3/exec | sed -n "s/.*\"Id\":\"\([0-9a-f]*\)\".*/\1/p")
+  [ -n "$eid" ]
+  api -X POST -H "Content-Type: application/json" -d "{\"Detach\":false}" "http://x/exec/$eid/start" >exec.out
+  grep -aq in-exec exec.out
+  api "http://x/exec/$eid/json" | grep -q "\"ExitCode\":4"
+  [ "$(api -X POST -o /dev/null -w "%{http_code}" "http://x/containers/c3/kill")" = 204 ]
+  [ "$(api -X POST http://x/containers/c3/wait)" = "{\"StatusCode\":137}" ]
+'
+
 test_expect 'real shim: stop delivers SIGTERM; engine shutdown stops the rest' '
   create c2 "trap \\\"exit 3\\\" TERM; while :; do sleep 0.1; done"
   [ "$(api -X POST -o /dev/null -w "%{http_code}" http://x/containers/c2/start)" = 204 ]

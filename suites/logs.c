@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
 #include "suites/ctr_common.h"
@@ -140,6 +144,63 @@ RT_TEST_FN(logs_errors)
     free(id);
 }
 
+/* The `docker run` flow without -d: attach (before start) streams the
+ * run's output, multiplexed, and the stream ends when the process exits
+ * (shim §9.21: stdio closed at exit). */
+RT_TEST_FN(attach_run_flow)
+{
+    rt_lc_setup();
+    long t0 = (long)time(NULL) - 1;
+    char *id = rt_lc_create("io.containerd.runc-alias.v2", "echo att-out; echo att-err >&2; exit 3", NULL);
+    char out_path[4200];
+    snprintf(out_path, sizeof out_path, "%s/attach.out", rt_t.sb->dir);
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork");
+    if (pid == 0) { /* the attach client: body to a file, then exit */
+        char path[256];
+        snprintf(path, sizeof path, "/containers/%s/attach?stream=1&stdout=1&stderr=1", id);
+        struct rt_http_resp r = {0};
+        int rc = rt_http_request(rt_t.socket, "POST", path, NULL, rt_scaled_ms(30000), &r);
+        FILE *f = fopen(out_path, "wb");
+        if (f && r.body) fwrite(r.body, 1, r.len, f);
+        if (f) fclose(f);
+        _exit(rc == 0 && r.status == 200 ? 0 : 1);
+    }
+    rt_record_pid(pid);
+    /* attached once the engine logged `attach` for it */
+    char q[512];
+    long long end = rt_now_ms() + rt_scaled_ms(10000);
+    for (;;) {
+        struct rt_http_resp r = {0};
+        snprintf(q, sizeof q, "/events?since=%ld&until=%ld&filters=%%7B%%22event%%22%%3A%%5B%%22attach%%22%%5D%%7D", t0,
+                 (long)time(NULL));
+        rt_api("GET", q, NULL, &r);
+        bool seen = r.body && strstr(r.body, id);
+        rt_http_resp_free(&r);
+        if (seen) break;
+        ck_assert_msg(rt_now_ms() < end, "no attach event");
+        struct timespec ts = {0, 20 * 1000000L}; /* poll interval: the event is past, not streamed */
+        nanosleep(&ts, NULL);
+    }
+    struct rt_http_resp r = {0};
+    rt_ct_start(id, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
+    rt_http_resp_free(&r);
+    ck_assert_int_eq(rt_lc_wait(id), 3);
+    int st = 0;
+    ck_assert_msg(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "attach request failed (status %d)", st);
+    size_t len = 0;
+    char *body = rt_read_file(out_path, 1 << 20, &len);
+    struct rt_http_resp fake = {.status = 200, .body = body, .len = body ? len : 0};
+    char *out, *err;
+    demux(&fake, &out, &err);
+    ck_assert_str_eq(out, "att-out\n");
+    ck_assert_str_eq(err, "att-err\n");
+    free(out), free(err), free(body), free(id);
+}
+
 #define T(fn, id, spec, desc) \
     RT_TEST(fn, id, RT_MUST, RT_CORE, spec, RT_CAP_OWN_DAEMON | RT_CAP_FAKE_SHIMS, desc)
 static const struct rt_test tests[] = {
@@ -153,6 +214,8 @@ static const struct rt_test tests[] = {
       "logs tail=N keeps the last N lines; timestamps=1 prefixes RFC 3339 with 9 fraction digits"),
     T(logs_errors, "RT-LOGS-005", "moby 26.1.5 Engine API (observed): logs errors",
       "logs: no stream 400, unknown container 404 (exact texts); never-started container: empty 200"),
+    T(attach_run_flow, "RT-LOGS-006", "shim-v2-protocol.md §9.21",
+      "attach before start streams the run's stdout/stderr multiplexed and ends at exit"),
     {0},
 };
 

@@ -13,7 +13,8 @@ void rt_resp_attach_stream(struct rt_req *req, struct rt_resp *resp, struct rt_a
                            const char *ctype);
 /* dockerd's media type: multiplexed for non-TTY from API 1.42, else raw. */
 const char *rt_attach_media_type(const struct rt_req *req, bool tty);
-/* Parse a docker CLI timestamp ("<sec>[.<frac>]") to unix ns; -1 if bad. */
+/* Parse a docker CLI timestamp ("<sec>[.<frac>]", the since/until of
+ * /events and /logs) to unix ns; -1 if bad. */
 int rt_parse_unix_ts(const char *s, long long *ns);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/api/hijack.h" /* rt_parse_unix_ts */
 #include "engine/api/http.h"
 #include "engine/events.h"
 #include "jsonutil.h"
@@ -18,28 +19,6 @@ struct stream {
     char *pending;     /* serialized event not yet fully handed to MHD */
     size_t len, off;
 };
-
-/* "<seconds>[.<fraction>]" (what the docker CLI sends) -> unix ns. */
-static int parse_ts(const char *s, long long *ns)
-{
-    char *end;
-    long long sec = strtoll(s, &end, 10);
-    if (end == s) return -1;
-    long long frac = 0;
-    if (*end == '.') {
-        const char *f = end + 1;
-        int digits = 0;
-        while (*f >= '0' && *f <= '9') {
-            if (digits < 9) frac = frac * 10 + (*f - '0'), digits++;
-            f++;
-        }
-        while (digits < 9) frac *= 10, digits++;
-        end = (char *)f;
-    }
-    if (*end) return -1;
-    *ns = sec * 1000000000LL + frac;
-    return 0;
-}
 
 /* One filter key: ["a","b"] or the legacy {"a":true} form -> array. */
 static json_t *filter_values(json_t *v)
@@ -133,11 +112,11 @@ static void events(struct rt_req *req, struct rt_resp *resp)
 {
     long long since = -1, until = -1;
     const char *s = rt_req_query(req, "since"), *u = rt_req_query(req, "until");
-    if (s && *s && parse_ts(s, &since) < 0) {
+    if (s && *s && rt_parse_unix_ts(s, &since) < 0) {
         rt_resp_error(resp, RT_ERR_INVALID, "failed to parse value %s as a timestamp", s);
         return;
     }
-    if (u && *u && parse_ts(u, &until) < 0) {
+    if (u && *u && rt_parse_unix_ts(u, &until) < 0) {
         rt_resp_error(resp, RT_ERR_INVALID, "failed to parse value %s as a timestamp", u);
         return;
     }

@@ -159,8 +159,7 @@ int rt_img_resolve(struct rt_img_store *s, const char *ref, char id[72], json_t 
 
 /* ---- import ---- */
 
-/* A path is safe if it is relative and has no ".." component. */
-static bool safe_path(const char *p)
+bool rt_img_safe_path(const char *p)
 {
     if (!p) return true;
     if (*p == '/') return false;
@@ -197,9 +196,9 @@ static int check_entries(const void *tar, size_t len, long long *size, struct rt
     while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
         const char *name = archive_entry_pathname(ent);
         const char *link = archive_entry_hardlink(ent);
-        if (!safe_path(name) || !safe_path(link)) {
+        if (!rt_img_safe_path(name) || !rt_img_safe_path(link)) {
             rt_err_set(err, RT_ERR_INVALID, "invalid tar entry %s: absolute paths and \"..\" are not allowed",
-                       !safe_path(name) ? name : link);
+                       !rt_img_safe_path(name) ? name : link);
             archive_read_free(a);
             return -1;
         }

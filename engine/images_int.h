@@ -3,11 +3,16 @@
 #ifndef RT_IMAGES_INT_H
 #define RT_IMAGES_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/errdefs.h"
 
 struct rt_img_store;
+
+/* A tar entry name (or link target) is safe if it is relative and has no
+ * ".." component; NULL is safe. The one rule for import and load. */
+bool rt_img_safe_path(const char *p);
 
 /* Store an image whose config.json is CFGTEXT (its sha256 is the id) and
  * whose rootfs is the N layer tarballs applied in order (no whiteouts),

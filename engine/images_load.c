@@ -3,6 +3,7 @@
  * libarchive and stored through rt_img_store_layers. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct member {
     char *name;
     void *data;
     size_t len;
+    char *link;        /* symlink member: its target resolved to a member name */
 };
 
 /* "./x" and "x" name the same member. */
@@ -25,29 +27,50 @@ static const char *clean(const char *n)
     return n;
 }
 
-static bool unsafe(const char *p)
+/* A symlink's target as a member name: relative to the link's directory,
+ * "x/../" collapsed. NULL when it leaves the archive or is absolute. */
+static char *resolve_link(const char *name, const char *target)
 {
-    if (*p == '/') return true;
-    for (const char *c = p; *c;) {
-        size_t n = strcspn(c, "/");
-        if (n == 2 && c[0] == '.' && c[1] == '.') return true;
-        c += n;
-        while (*c == '/') c++;
+    if (!target || target[0] == '/') return NULL;
+    const char *slash = strrchr(name, '/');
+    char *joined = NULL;
+    if (asprintf(&joined, "%.*s%s%s", slash ? (int)(slash - name) : 0, name, slash ? "/" : "", target) < 0) return NULL;
+    char *out = calloc(1, strlen(joined) + 1);
+    size_t ol = 0;
+    for (char *save = NULL, *seg = strtok_r(joined, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(seg, ".")) continue;
+        if (!strcmp(seg, "..")) {
+            if (ol == 0) { /* above the archive root */
+                free(out), free(joined);
+                return NULL;
+            }
+            while (ol > 0 && out[ol - 1] != '/') ol--;
+            if (ol > 0) ol--;
+            out[ol] = '\0';
+            continue;
+        }
+        ol += (size_t)sprintf(out + ol, "%s%s", ol ? "/" : "", seg);
     }
-    return false;
+    free(joined);
+    return out;
 }
 
 static const struct member *find(const struct member *m, size_t n, const char *name)
 {
     name = clean(name);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(m[i].name, name)) return &m[i];
+    for (int hops = 0; hops < 8; hops++) { /* docker save links repeated layers */
+        const struct member *hit = NULL;
+        for (size_t i = 0; i < n && !hit; i++)
+            if (!strcmp(m[i].name, name)) hit = &m[i];
+        if (!hit || !hit->link) return hit;
+        name = hit->link;
+    }
     return NULL;
 }
 
 static void free_members(struct member *m, size_t n)
 {
-    for (size_t i = 0; i < n; i++) free(m[i].name), free(m[i].data);
+    for (size_t i = 0; i < n; i++) free(m[i].name), free(m[i].data), free(m[i].link);
     free(m);
 }
 
@@ -67,14 +90,17 @@ static int read_members(const void *tar, size_t len, struct member **out, size_t
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e),
-                   *sym = archive_entry_symlink(e);
-        if (!name || unsafe(name) || (link && unsafe(link)) || (sym && unsafe(sym))) {
+        /* Names and hard links must stay inside; symlinks are never
+         * followed (only regular members are read), and docker save itself
+         * links repeated layers as "../<id>/layer.tar". */
+        const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
+        if (!name || !rt_img_safe_path(name) || !rt_img_safe_path(link)) {
             rc = rt_err_set(err, RT_ERR_INVALID, "invalid tar entry %s: absolute paths and \"..\" are not allowed",
-                            name && !unsafe(name) ? (link && unsafe(link) ? link : sym) : name ? name : "");
+                            name && rt_img_safe_path(name) ? link : name ? name : "");
             goto out;
         }
-        if (archive_entry_filetype(e) != AE_IFREG) continue;
+        bool symlink = archive_entry_filetype(e) == AE_IFLNK;
+        if (archive_entry_filetype(e) != AE_IFREG && !symlink) continue;
         la_int64_t sz = archive_entry_size(e);
         struct member *nm = realloc(m, (n + 1) * sizeof *m);
         if (!nm || sz < 0) {
@@ -82,6 +108,12 @@ static int read_members(const void *tar, size_t len, struct member **out, size_t
             goto out;
         }
         m = nm;
+        if (symlink) { /* kept as a name -> member link, never followed on disk */
+            m[n] = (struct member){.name = strdup(clean(name)), .link = resolve_link(clean(name), archive_entry_symlink(e))};
+            n++;
+            continue;
+        }
+        m[n].link = NULL;
         m[n].name = strdup(clean(name));
         m[n].len = (size_t)sz;
         m[n].data = malloc(m[n].len + 1);

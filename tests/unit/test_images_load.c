@@ -21,7 +21,7 @@
 #include "jsonutil.h"
 #include "naming.h"
 
-struct member { const char *path; const void *data; size_t len; };
+struct member { const char *path; const void *data; size_t len; const char *symlink; };
 
 /* A tar in memory of MEMBERS (regular files). */
 static void *tar_of(const struct member *m, size_t n, size_t *len)
@@ -34,11 +34,17 @@ static void *tar_of(const struct member *m, size_t n, size_t *len)
     for (size_t i = 0; i < n; i++) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, m[i].path);
-        archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0755);
-        archive_entry_set_size(e, (la_int64_t)m[i].len);
-        archive_write_header(a, e);
-        archive_write_data(a, m[i].data, m[i].len);
+        if (m[i].symlink) {
+            archive_entry_set_filetype(e, AE_IFLNK);
+            archive_entry_set_symlink(e, m[i].symlink);
+            archive_write_header(a, e);
+        } else {
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_size(e, (la_int64_t)m[i].len);
+            archive_write_header(a, e);
+            archive_write_data(a, m[i].data, m[i].len);
+        }
         archive_entry_free(e);
     }
     archive_write_close(a);
@@ -74,7 +80,7 @@ static int teardown(void **state)
  * manifest's layer name LAYER_REF. */
 static void *save_tar(const char *layer_member, const char *layer_ref, const char *tags, size_t *len, char hex[65])
 {
-    struct member lm = {layer_member, "#!/bin/sh\n", 10};
+    struct member lm = {layer_member, "#!/bin/sh\n", 10, NULL};
     size_t llen;
     void *layer = tar_of(&lm, 1, &llen);
     rt_sha256_hex(CFG, strlen(CFG), hex);
@@ -82,9 +88,12 @@ static void *save_tar(const char *layer_member, const char *layer_ref, const cha
     snprintf(cfgname, sizeof cfgname, "%s.json", hex);
     snprintf(manifest, sizeof manifest, "[{\"Config\":\"%s\",\"RepoTags\":%s,\"Layers\":[\"%s\"]}]", cfgname, tags,
              layer_ref);
-    struct member m[] = {{cfgname, CFG, strlen(CFG)}, {"abc/layer.tar", layer, llen},
-                         {"manifest.json", manifest, strlen(manifest)}};
-    void *t = tar_of(m, 3, len);
+    struct member m[] = {{cfgname, CFG, strlen(CFG), NULL}, {"abc/layer.tar", layer, llen, NULL},
+                         {"manifest.json", manifest, strlen(manifest), NULL},
+                         /* docker save links repeated layers like this */
+                         {"def/layer.tar", NULL, 0, "../abc/layer.tar"},
+                         {"esc/layer.tar", NULL, 0, "../../abc/layer.tar"}};
+    void *t = tar_of(m, 5, len);
     free(layer);
     return t;
 }
@@ -134,6 +143,26 @@ static void test_load_untagged(void **state)
     free(t);
 }
 
+/* A manifest layer that is a symlink to another member is followed inside
+ * the archive; one pointing above the archive root is missing. */
+static void test_load_symlinked_layer(void **state)
+{
+    struct fx *f = *state;
+    char hex[65];
+    size_t len;
+    struct rt_err err = {0};
+    void *t = save_tar("bin/hello", "def/layer.tar", "[\"linked:1\"]", &len, hex);
+    json_t *msgs = rt_img_load(f->is, t, len, &err);
+    assert_non_null(msgs);
+    json_decref(msgs);
+    free(t);
+    t = save_tar("bin/hello", "esc/layer.tar", "[\"escaped:1\"]", &len, hex);
+    assert_null(rt_img_load(f->is, t, len, &err));
+    assert_int_equal(err.cls, RT_ERR_INVALID);
+    free(t);
+    rt_err_clear(&err);
+}
+
 static size_t images_stored(const struct fx *f)
 {
     char *dir = rt_path_join(f->root, "images");
@@ -159,7 +188,7 @@ static void test_load_refused(void **state)
     assert_non_null(strstr(err.msg, "not allowed"));
     free(t);
     /* absolute member of the outer archive */
-    struct member abs = {"/etc/evil", "x", 1};
+    struct member abs = {"/etc/evil", "x", 1, NULL};
     t = tar_of(&abs, 1, &len);
     assert_null(rt_img_load(f->is, t, len, &err));
     assert_int_equal(err.cls, RT_ERR_INVALID);
@@ -170,7 +199,7 @@ static void test_load_refused(void **state)
     assert_int_equal(err.cls, RT_ERR_INVALID);
     free(t);
     /* no manifest.json */
-    struct member only = {"x.json", "{}", 2};
+    struct member only = {"x.json", "{}", 2, NULL};
     t = tar_of(&only, 1, &len);
     assert_null(rt_img_load(f->is, t, len, &err));
     assert_int_equal(err.cls, RT_ERR_INVALID);
@@ -188,6 +217,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_tagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_untagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_symlinked_layer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,7 @@ void bench_scenario_memory(struct bench_run *r)
     json_t *cr = bench_scenario_new("create", "Container create (filling the corpus)", "ms", "median");
     struct bench_set s;
     bench_set_up(&s, r, "mem", mem, true, true);
+    for (int k = 0; k < s.n; k++) s.e[k].ready_timeout_ms = 600000; /* restoring the corpus */
     struct bench_samples ready[BT_N] = {{0}}, rss[BT_N] = {{0}}, lat[BT_N] = {{0}};
     for (int j = 0; j < s.n; j++) {
         int k = bench_order(&s, 0, j);

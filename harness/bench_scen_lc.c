@@ -297,8 +297,6 @@ void bench_scenario_storm(struct bench_run *r)
                                 bs_json(&quiet[k]), "storm", bs_json(&storm[k]), "reloads", reloads[k],
                                 "engine_cpu_share_quiet", wall[k][0] > 0 ? cpu[k][0] / wall[k][0] : 0.0,
                                 "engine_cpu_share_storm", wall[k][1] > 0 ? cpu[k][1] / wall[k][1] : 0.0);
-        json_t *old = json_object_get(json_object_get(sc, "results"), s.e[k].name);
-        if (old) json_object_update(res, old); /* keep a recorded error */
         bench_scenario_result(sc, s.e[k].name, res);
         bs_free(&quiet[k]), bs_free(&storm[k]);
     }

@@ -99,7 +99,10 @@ json_t *bench_scenario_new(const char *name, const char *title, const char *unit
 
 void bench_scenario_result(json_t *sc, const char *engine, json_t *stats)
 {
-    json_object_set_new(json_object_get(sc, "results"), engine, stats);
+    json_t *res = json_object_get(sc, "results"), *old = json_object_get(res, engine);
+    json_t *err = json_object_get(old, "error");
+    if (err && !json_object_get(stats, "error")) json_object_set(stats, "error", err); /* keep what went wrong */
+    json_object_set_new(res, engine, stats);
 }
 
 void bench_scenario_error(json_t *sc, const char *engine, const char *msg)

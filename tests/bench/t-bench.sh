@@ -19,7 +19,7 @@ test_expect "bad arguments are a usage error (99)" '
 '
 
 test_expect "smoke run measures and reports every selected scenario" '
-  "$RTCONFORM" bench --no-dockerd --reps 2 --warmup 0 --lifecycle 4 --clients 2 \
+  "$RTCONFORM" bench --no-dockerd --reps 1 --warmup 0 --lifecycle 2 --clients 2 \
       --only "^(ready_empty|rss_idle|lifecycle_seq|shim_rpcs|reload_10)$" \
       --workdir "$TRASH/w" --out-dir out >table.txt 2>err.txt || { cat err.txt; exit 1; }
   grep -q "^ready_empty " table.txt && grep -q "^reload_10 " table.txt
@@ -32,8 +32,8 @@ for s in d["scenarios"]:
     assert {"target", "ratio", "target_met", "results"} <= set(s), s["name"]
     r = s["results"]["rtengined"]
     assert "error" not in r, (s["name"], r)
-assert d["scenarios"][0]["results"]["rtengined"]["n"] == 2
-assert len(d["scenarios"][2]["results"]["rtengined"]["steps"]["start"]["samples"]) == 4
+assert d["scenarios"][0]["results"]["rtengined"]["n"] == 1
+assert len(d["scenarios"][2]["results"]["rtengined"]["steps"]["start"]["samples"]) == 2
 rpc = d["scenarios"][3]["results"]["rtengined"]["by_method"]
 assert rpc.get("shim.Create") == 1 and rpc.get("shim.Start") == 1, rpc
 assert d["machine"]["cpus"] >= 1 and d["date"]

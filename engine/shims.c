@@ -836,6 +836,9 @@ static int restore_task(const char *id, bool allow_live, int *exit_code)
     if (t->address && !strncmp(t->address, "unix://", 7)) memmove(t->address, t->address + 7, strlen(t->address) - 6);
     bundle_reopen(&t->bundle, dir);
     free(dir);
+    /* Live or not, the task's own wrapper must be there: kill and delete
+     * of the task go through it (startup wiped the runtimes dir). */
+    wrapper_restore(t->bundle.dir);
     char derr[256] = "";
     if (t->shim && t->address) t->cl = rt_shim_dial(t->address, &t->shim_pid, derr, sizeof derr);
     if (!t->cl) rt_info("container %s: shim gone (%s): cleaning up", id, *derr ? derr : "no address");
@@ -870,7 +873,6 @@ static int restore_task(const char *id, bool allow_live, int *exit_code)
         }
         if (code == 0 && status == -2) {
             /* Before the task is live: once it is, its exit path may free it. */
-            wrapper_restore(t->bundle.dir);
             char *jl = NULL;
             if (asprintf(&jl, "%s/containers/%s/%s-json.log", g_engine->opts.data_root, id, id) < 0) jl = NULL;
             t->drain = rt_drain_start(id, &t->bundle, jl);

@@ -75,7 +75,9 @@ for ((it = 1; it <= ITERS; it++)); do
   LIVE=$((RANDOM % 2))
   engine_up $(live_flag $LIVE) || { echo "# engine did not come back"; tail -20 "$TRASH/engine.log"; }
   test_expect "round $it (live-restore=$LIVE, workload seed $wseed): invariants hold" '
-    python3 "$CHECK" "$D" $LIVE "--crash-gen-$(cat $D/gen)" $(shim_pids) >"$D/check.out"; rc=$?
+    rc=0
+    python3 "$CHECK" "$D" $LIVE "--crash-gen-$(cat $D/gen)" $(shim_pids) >"$D/check.out" || rc=$?
+    cp "$D/check.out" "$D/check.out.$it"
     cat "$D/check.out"; exit $rc
   '
   echo "# $(tail -1 "$D/check.out")"

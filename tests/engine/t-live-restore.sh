@@ -145,4 +145,21 @@ test_expect 'live-restore turned off across a restart: the task is killed and cl
   engine_down
 '
 
+test_expect 'live-restore turned off with an args runtime: the old wrapper still kills the task' '
+  sandbox i
+  echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--gen-1\"]}}}" >$D/daemon.json
+  engine_up --live-restore; image
+  id=$(create c1 "[\"/bin/sleep\",\"31009\"]" "\"HostConfig\":{\"Runtime\":\"wr\"}")
+  [ "$(code POST /containers/$id/start)" = 204 ]
+  wait_state $id Running true
+  engine_down
+  echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--gen-2\"]}}}" >$D/daemon.json
+  engine_up
+  [ "$(state $id Running)" = false ]
+  [ "$(state $id ExitCode)" = 137 ]
+  [ -z "$(shim_pids)" ]
+  [ -z "$(procs_with 31009)" ]
+  engine_down
+'
+
 test_done

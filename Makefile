@@ -24,7 +24,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -D_GNU_SOURCE -pthread \
              -Ilib -I$(B)/gen -I. $(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -pthread -lm $(EXTRA_LDFLAGS)
+LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -pthread -lm $(EXTRA_LDFLAGS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 CMOCKA_LIBS= $(shell pkg-config --libs cmocka 2>/dev/null)
 

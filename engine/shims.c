@@ -821,6 +821,7 @@ static int restore_task(const char *id, bool allow_live, int *exit_code)
     char *dir = parent ? rt_path_join(parent, id) : NULL;
     free(parent);
     if (!dir || access(dir, F_OK) != 0) {
+        if (dir) rt_info("container %s: no task bundle left (exit code 255)", id);
         free(dir);
         return 0;
     }

@@ -83,6 +83,10 @@ for ((it = 1; it <= ITERS; it++)); do
   echo "# $(tail -1 "$D/check.out")"
 done
 echo "# $ITERS rounds in $((SECONDS - t_start)) s"
+# The final shutdown must stop everything: without live-restore (a
+# live-restore shutdown leaves running tasks by design).
+engine_down
+engine_up
 
 test_expect 'clean shutdown after the last round: no shim and no container process left' '
   kill -TERM $ENGINE_PID

@@ -1,6 +1,7 @@
 /* A private containerd + dockerd pair (harness/dockerd_pair.h). */
 #include "harness/dockerd_pair.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -102,6 +103,27 @@ static int write_containerd_config(const struct rt_dockerd_pair *p, char *err, s
     return rc;
 }
 
+/* Socket dirs of pairs whose owner died without rt_dockerd_pair_free (a
+ * test process that failed an assertion exits at once): remove them. */
+static void sweep_stale_sockdirs(void)
+{
+    DIR *d = opendir("/tmp");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "rtd-", 4) != 0 || strlen(e->d_name) != 10) continue;
+        char path[64], *owner;
+        snprintf(path, sizeof path, "/tmp/%s/owner", e->d_name);
+        if (!(owner = rt_read_file(path, 64, NULL))) continue;
+        pid_t pid = (pid_t)strtol(owner, NULL, 10);
+        free(owner);
+        if (pid > 1 && kill(pid, 0) < 0 && errno == ESRCH) {
+            snprintf(path, sizeof path, "/tmp/%s", e->d_name);
+            rt_rm_rf(path);
+        }
+    }
+    if (d) closedir(d);
+}
+
 int rt_dockerd_pair_init(struct rt_dockerd_pair *p, const struct rt_dockerd_opts *o, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
@@ -117,12 +139,17 @@ int rt_dockerd_pair_init(struct rt_dockerd_pair *p, const struct rt_dockerd_opts
     }
     /* dockerd puts <exec-root>/libnetwork/<64 hex>.sock and the shims
      * <sockdir>/s/<64 hex>: both need a short prefix whatever DIR is. */
+    sweep_stale_sockdirs();
     char tmpl[] = "/tmp/rtd-XXXXXX";
     if (!mkdtemp(tmpl)) {
         seterr(err, errlen, "mkdtemp %s: %s", tmpl, rt_strerror(errno));
         return -1;
     }
     p->sockdir = strdup(tmpl);
+    char *owner = rt_path_join(p->sockdir, "owner"), pid[32];
+    snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    rt_atomic_write(owner, pid, strlen(pid), 0600, NULL, 0);
+    free(owner);
     char *cdir = rt_path_join(p->dir, "containerd");
     p->containerd_root = rt_path_join(cdir, "root");
     p->containerd_state = rt_path_join(cdir, "state");

@@ -21,8 +21,14 @@ export RTENGINED_SHIM_TIMEOUT_MS=3000
 MARK=3490 # container commands: sleep 3490NNN
 
 sandbox c; image_done=0
-config() { echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--crash-gen-$1\"]}}}" >"$D/daemon.json"; }
-config A; echo A >"$D/gen"
+# daemon.json written atomically: the workload is killed at random moments
+config() {
+  echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--crash-gen-$1\"]}}}" >"$D/daemon.json.tmp"
+  mv "$D/daemon.json.tmp" "$D/daemon.json"
+}
+# the args generation daemon.json holds now
+gen() { sed -n 's/.*"--crash-gen-\([AB]\)".*/\1/p' "$D/daemon.json"; }
+config A
 
 # The workload: random operations until killed. Records what the engine
 # acknowledged (committed / deleted) and what it was asked (deleting).
@@ -52,7 +58,7 @@ workload() {
           [ "$(code DELETE "/containers/$id?force=1")" = 204 ] && echo "$id" >>"$D/deleted"
         fi ;;
       9) # reload with the other args generation
-        if [ "$(cat "$D/gen")" = A ]; then config B; echo B >"$D/gen"; else config A; echo A >"$D/gen"; fi
+        if [ "$(gen)" = A ]; then config B; else config A; fi
         kill -HUP "$2" ;;
     esac
   done
@@ -76,7 +82,7 @@ for ((it = 1; it <= ITERS; it++)); do
   engine_up $(live_flag $LIVE) || { echo "# engine did not come back"; tail -20 "$TRASH/engine.log"; }
   test_expect "round $it (live-restore=$LIVE, workload seed $wseed): invariants hold" '
     rc=0
-    python3 "$CHECK" "$D" $LIVE "--crash-gen-$(cat $D/gen)" $(shim_pids) >"$D/check.out" || rc=$?
+    python3 "$CHECK" "$D" $LIVE "--crash-gen-$(gen)" $(shim_pids) >"$D/check.out" || rc=$?
     cp "$D/check.out" "$D/check.out.$it"
     cat "$D/check.out"; exit $rc
   '

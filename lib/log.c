@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 static const char *const level_names[] = {"debug", "info", "warning", "error"};
+/* Set by a reload (debug on/off) while request threads log: atomic. */
 static enum rt_log_level cur_level = RT_LOG_INFO;
 static int log_fd = STDERR_FILENO;
 static char prog_name[64] = "rt";
@@ -18,11 +19,11 @@ static char prog_name[64] = "rt";
 void rt_log_init(const char *prog, enum rt_log_level level)
 {
     if (prog) snprintf(prog_name, sizeof prog_name, "%s", prog);
-    cur_level = level;
+    __atomic_store_n(&cur_level, level, __ATOMIC_RELAXED);
 }
 
-void rt_log_set_level(enum rt_log_level level) { cur_level = level; }
-enum rt_log_level rt_log_get_level(void) { return cur_level; }
+void rt_log_set_level(enum rt_log_level level) { __atomic_store_n(&cur_level, level, __ATOMIC_RELAXED); }
+enum rt_log_level rt_log_get_level(void) { return __atomic_load_n(&cur_level, __ATOMIC_RELAXED); }
 
 int rt_log_open_file(const char *path)
 {
@@ -56,7 +57,7 @@ static size_t append_quoted(char *dst, size_t cap, size_t at, const char *s)
 static void emit(enum rt_log_level level, const char *key, const char *val,
                  const char *fmt, va_list ap)
 {
-    if (level < cur_level) return;
+    if (level < __atomic_load_n(&cur_level, __ATOMIC_RELAXED)) return;
     char msg[8192], line[16384];
     vsnprintf(msg, sizeof msg, fmt, ap);
 

@@ -12,7 +12,7 @@ TSAN_MAKE  = $(MAKE) --no-print-directory B=$(TSAN_B) CC=clang CFLAGS="-O1 -g" \
 check-tsan: check-snapshot-tsan
 	@rm -rf $(TSAN_LOG) && mkdir -p $(TSAN_LOG)
 	@$(TSAN_MAKE) -j2 programs
-	@rc=0; TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$(TSAN_LOG)/tsan" \
+	@rc=0; TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$(TSAN_LOG)/tsan suppressions=$(abspath tests/sanitize/tsan.supp)" \
 	    $(TSAN_B)/bin/rtconform run --profile full --focus 'RT-RACE-' --timeout-multiplier 4 \
 	    --report-dir $(TSAN_B)/report-race || rc=$$?; \
 	scripts/sanitizer-reports.sh $(TSAN_LOG) && exit $$rc; exit 1

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "procid.h"
 
 static char *sub(const char *dir, const char *name) { return rt_path_join(dir, name); }
 
@@ -73,11 +74,13 @@ int rt_sandbox_kill_recorded(const struct rt_sandbox *sb)
     if (!list) return 0;
     int alive = 0;
     for (char *save = NULL, *tok = strtok_r(list, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-        pid_t pid = (pid_t)strtol(tok, NULL, 10);
+        char *end;
+        pid_t pid = (pid_t)strtol(tok, &end, 10);
+        unsigned long long start = strtoull(end, NULL, 10);
         if (pid <= 1) continue;
-        if (kill(pid, 0) == 0) {
+        if (rt_proc_kill_same(pid, start, 0)) {
             alive++;
-            kill(pid, SIGKILL);
+            rt_proc_kill_same(pid, start, SIGKILL);
         }
     }
     free(list);

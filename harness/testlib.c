@@ -1,5 +1,7 @@
 #include "harness/testlib.h"
 
+#include "procid.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -79,8 +81,10 @@ void rt_record_pid(pid_t pid)
 {
     int fd = open(rt_t.sb->pids, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return;
-    char buf[32];
-    int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+    char buf[64];
+    /* With its start time: the runner must not kill a later process that
+     * got the same pid. */
+    int n = snprintf(buf, sizeof buf, "%d %llu\n", (int)pid, rt_proc_start_time(pid));
     if (write(fd, buf, (size_t)n) < 0) { /* the runner then cannot reap it; nothing else to do */ }
     close(fd);
 }

@@ -12,7 +12,10 @@ _pids=()
 
 cleanup() {
   local p
-  for p in "${_pids[@]:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null; done
+  # Only a process that is still our child: a reaped pid may be reused.
+  for p in "${_pids[@]:-}"; do
+    [[ -n "$p" && "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" == "$$" ]] && kill -9 "$p" 2>/dev/null
+  done
   [[ $_fail -eq 0 ]] && rm -rf "$TRASH"
 }
 trap cleanup EXIT

@@ -8,9 +8,11 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 SAN_MAKE  = $(MAKE) --no-print-directory B=$(ASAN_B) CC=$(SAN_CC) CFLAGS="-O1 -g" \
             EXTRA_CFLAGS="$(SAN_FLAGS) -Wno-format-nonliteral" EXTRA_LDFLAGS="$(SAN_FLAGS)"
 SAN_LOG   = $(abspath $(ASAN_B))/sanitizer-reports
+# handle_segv=0: the harness self-test crashes a test on purpose (raise
+# SIGSEGV); a real crash still fails its test, only without an ASan trace.
 # exitcode: a report also fails the process itself. The harness passes these
 # to the engine it starts (testlib's rt_engine_env), the engine to its shims.
-SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
+SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:handle_segv=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
             UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan
 # (LeakSanitizer reports are named after the last log_path set: ubsan.<pid>.)
 # Sanitized programs are 2-5x slower: harness timeouts are scaled by this.

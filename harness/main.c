@@ -244,7 +244,18 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "rtconform: --target external needs --socket PATH\n");
         goto out;
     }
-    if (o.cfg.target == RT_TARGET_BUILTIN && access(o.cfg.engine, X_OK) != 0) {
+    /* The dockerd target's engine is a dockerd: the one on PATH unless
+     * --engine names another (never the builtin default). */
+    static char dockerd_on_path[4096];
+    if (o.cfg.target == RT_TARGET_DOCKERD && !engine_given) {
+        const char *dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+        o.cfg.engine = "dockerd";
+        for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+            snprintf(dockerd_on_path, sizeof dockerd_on_path, "%s/dockerd", dirs[i]);
+            if (access(dockerd_on_path, X_OK) == 0) { o.cfg.engine = dockerd_on_path; break; }
+        }
+    }
+    if (o.cfg.target != RT_TARGET_EXTERNAL && access(o.cfg.engine, X_OK) != 0) {
         fprintf(stderr, "rtconform: engine binary %s is not executable\n", o.cfg.engine);
         rc = 77;
         goto out;

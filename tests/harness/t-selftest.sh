@@ -165,18 +165,18 @@ test_expect 'compare: regressions exit 1, identical runs exit 0' '
   [ $rc -eq 99 ]
 '
 
-test_expect 'CLI: --help per command, --version, list --json, race/bench honest' '
+test_expect 'CLI: --help per command, --version, list --json, bad race mode' '
   "$RTCONFORM" --version | grep -q "^rtconform [0-9]"
   for c in run list compare race bench; do "$RTCONFORM" $c --help | grep -q "^Usage: rtconform $c"; done
   "$RTCONFORM" list --json | python3 -c "import json,sys; l=json.load(sys.stdin); assert any(t[\"id\"]==\"RT-SELF-001\" for t in l)"
-  set +e; "$RTCONFORM" race >/dev/null 2>err; rc=$?; set -e
-  [ $rc -eq 2 ] && grep -q "not implemented yet" err
+  set +e; "$RTCONFORM" race --mode bogus >/dev/null 2>err; rc=$?; set -e
+  [ $rc -eq 99 ] && grep -q "unknown --mode .bogus." err
 '
 
-test_expect 'dockerd target as root: ERROR "not implemented yet", exit 99' '
-  [ "$(id -u)" -eq 0 ] || { echo "not root: the unprivileged case below covers dockerd"; exit 0; }
-  set +e; "$RTCONFORM" run --target dockerd --profile selftest --focus "^RT-SELF-001 " --report-dir r8 >out; rc=$?; set -e
-  [ $rc -eq 99 ] && grep -q "not ok 1 .*RT-SELF-001" out && grep -q "starting dockerd is not implemented" out
+test_expect 'dockerd target: an engine that is not there is a SKIP with the reason, exit 77' '
+  set +e; "$RTCONFORM" run --target dockerd --engine "$PWD/no/dockerd" --profile selftest --focus "^RT-SELF-001 " \
+    --report-dir r8 >out 2>err; rc=$?; set -e
+  [ $rc -eq 77 ] && grep -q "engine binary $PWD/no/dockerd is not executable" err
 '
 
 test_expect 'dockerd target as an unprivileged user: SKIP "needs root", exit 77' '

@@ -154,6 +154,16 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
     free(w.buf);
     if (!w.logerr && !w.event) w.logerr = find_log_error(w.log_from);
     if (!w.logerr && !w.event) engine_died(&w);
+    /* The engine closed the stream without an event: an engine crashing in
+     * the reload drops its connections before it is reapable, so give its
+     * exit (or its log line) a bounded moment to show. */
+    for (long long until = rt_now_ms() + rt_scaled_ms(5000);
+         !w.logerr && !w.event && rc != CURLE_OK && rc != CURLE_ABORTED_BY_CALLBACK && rt_now_ms() < until;) {
+        struct timespec poll = {0, 10 * 1000 * 1000}; /* no event exists for "process gone": poll */
+        nanosleep(&poll, NULL);
+        w.logerr = find_log_error(w.log_from);
+        if (!w.logerr) engine_died(&w);
+    }
     int ret;
     if (w.event) {
         ret = 0;

@@ -64,6 +64,12 @@ void rt_require(unsigned caps)
         rt_skip("the docker CLI is not installed");
 }
 
+void rt_poll_pause(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 long long rt_now_ms(void)
 {
     struct timespec ts;
@@ -253,8 +259,7 @@ static int engine_start(const char *const *extra)
             waitpid(pid, NULL, 0);
             rt_env_error("engine did not answer /_ping within %ld ms", rt_scaled_ms(10000));
         }
-        struct timespec ts = {0, 5 * 1000 * 1000}; /* poll interval, not a wait for an event */
-        nanosleep(&ts, NULL);
+        rt_poll_pause(5);
     }
     rt_t.engine_pid = pid;
     rt_t.socket = rt_t.sb->socket;
@@ -297,8 +302,7 @@ int rt_engine_stop(void)
             rt_t.engine_pid = 0;
             ck_abort_msg("engine did not exit within 10 s of SIGTERM");
         }
-        struct timespec ts = {0, 5 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(5);
     }
     rt_t.engine_pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

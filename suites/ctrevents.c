@@ -109,8 +109,7 @@ RT_TEST_FN(evt_exec_exit_no_die)
         json_decref(v);
         if (done) break;
         ck_assert_msg(rt_now_ms() < end, "exec %s did not finish", eid);
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(20);
     }
     json_t *evs = events_of(id, t0, "die");
     ck_assert_msg(json_array_size(evs) == 0, "%zu die events after an exec exit", json_array_size(evs));

@@ -71,8 +71,7 @@ static json_t *exec_finished(const char *eid)
         if (!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode"))) return v;
         ck_assert_msg(rt_now_ms() < end, "exec %s still running: %s", eid, json_dumps(v, JSON_COMPACT));
         json_decref(v);
-        struct timespec ts = {0, 20 * 1000000L}; /* poll interval: no event for one exec's end here */
-        nanosleep(&ts, NULL);
+        rt_poll_pause(20);
     }
 }
 

@@ -179,8 +179,7 @@ RT_TEST_FN(attach_run_flow)
         rt_http_resp_free(&r);
         if (seen) break;
         ck_assert_msg(rt_now_ms() < end, "no attach event");
-        struct timespec ts = {0, 20 * 1000000L}; /* poll interval: the event is past, not streamed */
-        nanosleep(&ts, NULL);
+        rt_poll_pause(20);
     }
     struct rt_http_resp r = {0};
     rt_ct_start(id, &r);

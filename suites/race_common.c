@@ -178,8 +178,7 @@ int rt_race_barrier_reached(const char *fifo, const volatile int *gave_up)
         int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd >= 0) return fd;
         if (errno != ENXIO || __atomic_load_n(gave_up, __ATOMIC_SEQ_CST) || rt_now_ms() > deadline) return -1;
-        struct timespec ts = {0, 2 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(2);
     }
 }
 

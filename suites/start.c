@@ -179,8 +179,7 @@ RT_TEST_FN(start_restart_on_failure)
         rc = rt_json_int(v, "RestartCount", -1);
         status = rt_json_str(json_object_get(v, "State"), "Status", "");
         if ((starts >= 3 && !strcmp(status, "exited")) || rt_now_ms() > deadline) break;
-        struct timespec ts = {0, 50000000};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(50);
     }
     ck_assert_msg(starts == 3, "shim started %zu times, want 3", starts);
     ck_assert_str_eq(status, "exited");
@@ -220,8 +219,7 @@ RT_TEST_FN(start_die_event)
         }
         free(body);
         if (found || rt_now_ms() > deadline) break;
-        struct timespec poll = {0, 20 * 1000 * 1000}; /* no event to await: the log is polled */
-        nanosleep(&poll, NULL);
+        rt_poll_pause(20);
     }
     ck_assert_msg(found, "no die event for %s in %s", id, r.body);
     rt_http_resp_free(&r);
@@ -389,8 +387,7 @@ RT_TEST_FN(start_autoremove_failed)
         rt_http_resp_free(&r);
         if (st == 404) break;
         ck_assert_msg(rt_now_ms() < deadline, "AutoRemove container still present after its start failed");
-        struct timespec ts = {0, 50000000};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(50);
     }
     ck_assert_uint_eq(rt_ct_count_all(), 0);
     free(id);
@@ -435,8 +432,7 @@ RT_TEST_FN(start_failed_then_ok)
             }
             if (!f || st == 'Z') break;
             ck_assert_msg(rt_now_ms() < deadline, "shim %d of the failed start is still running", pid);
-            struct timespec ts = {0, 50000000};
-            nanosleep(&ts, NULL);
+            rt_poll_pause(50);
         }
     }
     json_decref(serve);

@@ -252,8 +252,7 @@ static void wait_status(const char *ref, const char *want)
         json_decref(v);
         if (!strcmp(got, want)) return;
         ck_assert_msg(rt_now_ms() < deadline, "%s: Status %s, want %s", ref, got, want);
-        struct timespec ts = {0, 50000000};
-        nanosleep(&ts, NULL);
+        rt_poll_pause(50);
     }
 }
 

@@ -52,20 +52,12 @@ static size_t collect(char *p, size_t sz, size_t nm, void *ud)
 }
 
 /* The harness client sends NUL-terminated bodies; a tar needs its length. */
-long rt_ct_import(const char *repo_tag, const void *tar, size_t len, struct rt_http_resp *out)
+long rt_ct_post_tar(const char *path, const void *tar, size_t len, struct rt_http_resp *out)
 {
     memset(out, 0, sizeof *out);
-    void *own = NULL;
-    if (!tar) {
-        const char *paths[] = {"bin", "bin/true"};
-        const char *contents[] = {NULL, "#!/bin/sh\nexit 0\n"};
-        tar = own = rt_ct_make_tar(paths, contents, 2, &len);
-    }
     CURL *c = curl_easy_init();
-    char *esc = curl_easy_escape(c, repo_tag, 0);
     char url[1024];
-    snprintf(url, sizeof url, "http://localhost/images/create?fromSrc=-&repo=%s", esc);
-    curl_free(esc);
+    snprintf(url, sizeof url, "http://localhost%s", path);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-tar");
     curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, rt_t.socket);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -82,6 +74,22 @@ long rt_ct_import(const char *repo_tag, const void *tar, size_t len, struct rt_h
     if (out->body) out->json = json_loadb(out->body, out->len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, NULL);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+    return out->status;
+}
+
+long rt_ct_import(const char *repo_tag, const void *tar, size_t len, struct rt_http_resp *out)
+{
+    void *own = NULL;
+    if (!tar) {
+        const char *paths[] = {"bin", "bin/true"};
+        const char *contents[] = {NULL, "#!/bin/sh\nexit 0\n"};
+        tar = own = rt_ct_make_tar(paths, contents, 2, &len);
+    }
+    char *esc = curl_easy_escape(NULL, repo_tag, 0);
+    char path[1024];
+    snprintf(path, sizeof path, "/images/create?fromSrc=-&repo=%s", esc);
+    curl_free(esc);
+    rt_ct_post_tar(path, tar, len, out);
     free(own);
     return out->status;
 }

@@ -12,6 +12,9 @@
 
 /* POST /images/create?fromSrc=-&repo=REPO_TAG with a one-file rootfs tar
  * (or TAR/LEN when given). Returns the HTTP status; body in OUT. */
+/* POST PATH with a tar body (Content-Type application/x-tar); the
+ * response in OUT (status 0 and OUT->error on transport failure). */
+long rt_ct_post_tar(const char *path, const void *tar, size_t len, struct rt_http_resp *out);
 long rt_ct_import(const char *repo_tag, const void *tar, size_t len, struct rt_http_resp *out);
 /* Import the tiny image as RT_CT_IMAGE; ERROR outcome unless 200. */
 void rt_ct_import_ok(void);

@@ -6,7 +6,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <check.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "harness/testlib.h"
 #include "jsonutil.h"
 #include "naming.h"
+#include "suites/ctr_common.h"
 #include "suites/suites.h"
 
 struct member { const char *path; const void *data; size_t len; };
@@ -68,39 +68,11 @@ static void *save_tar(const char *tag, const struct member *extra, size_t *len, 
     return t;
 }
 
-static size_t collect(char *p, size_t sz, size_t nm, void *ud)
-{
-    struct rt_http_resp *r = ud;
-    size_t n = sz * nm;
-    char *nb = realloc(r->body, r->len + n + 1);
-    if (!nb) return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, n);
-    r->len += n;
-    r->body[r->len] = '\0';
-    return n;
-}
-
 /* POST /images/load?quiet=1 with TAR (binary body). */
 static void load(const void *tar, size_t len, struct rt_http_resp *out)
 {
-    memset(out, 0, sizeof *out);
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-tar");
-    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, rt_t.socket);
-    curl_easy_setopt(c, CURLOPT_URL, "http://localhost/images/load?quiet=1");
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, tar);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rt_scaled_ms(30000));
-    CURLcode rc = curl_easy_perform(c);
-    if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    else rt_env_error("POST /images/load: %s", curl_easy_strerror(rc));
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    if (rt_ct_post_tar("/images/load?quiet=1", tar, len, out) == 0)
+        rt_env_error("POST /images/load: %s", out->error);
 }
 
 RT_TEST_FN(imgload_tagged)

@@ -13,45 +13,11 @@
 #include "suites/lifecycle_common.h"
 #include "suites/suites.h"
 
-/* Percent-encode S for a query value (malloc'd). */
-static char *qenc(const char *s)
-{
-    char *out = malloc(strlen(s) * 3 + 1), *o = out;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
-            *o++ = (char)c;
-        else
-            o += sprintf(o, "%%%02X", c);
-    }
-    *o = 0;
-    return out;
-}
-
-/* The events of container ID between SINCE (unix s) and now + 1 s, as a
- * JSON array (the stream ends at `until`). FILTER adds "event" values. */
+/* The events of container ID from SINCE to now + 1 s (the stream ends at
+ * `until`); EVENT (may be NULL) filters the action. */
 static json_t *events_of(const char *id, long since, const char *event)
 {
-    char filt[512], path[1024];
-    if (event)
-        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"],\"event\":[\"%s\"]}", id, event);
-    else
-        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"]}", id);
-    char *enc = qenc(filt);
-    snprintf(path, sizeof path, "/events?since=%ld&until=%ld&filters=%s", since, (long)time(NULL) + 1, enc);
-    free(enc);
-    struct rt_http_resp r = {0};
-    rt_api("GET", path, NULL, &r);
-    ck_assert_msg(r.status == 200, "events: HTTP %ld %s", r.status, r.body ? r.body : "");
-    json_t *arr = json_array();
-    char *save = NULL;
-    for (char *line = r.body ? strtok_r(r.body, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-        json_t *ev = json_loads(line, 0, NULL);
-        ck_assert_msg(ev, "events: not JSON: %s", line);
-        json_array_append_new(arr, ev);
-    }
-    rt_http_resp_free(&r);
-    return arr;
+    return rt_lc_events(id, since, (long)time(NULL) + 1, event);
 }
 
 /* §6.4: the init TaskExit -> one `die` for the container, Actor.ID = its

@@ -119,3 +119,42 @@ void rt_lc_assert_missing_shim(const char *runtime, const char *binary)
     json_decref(v);
     free(id);
 }
+
+/* Percent-encode S for a query value (malloc'd). */
+static char *query_escape(const char *s)
+{
+    char *out = malloc(strlen(s) * 3 + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+            *o++ = (char)c;
+        else
+            o += sprintf(o, "%%%02X", c);
+    }
+    *o = 0;
+    return out;
+}
+
+json_t *rt_lc_events(const char *id, long since, long until, const char *event)
+{
+    char filt[512], path[1024];
+    if (event)
+        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"],\"event\":[\"%s\"]}", id, event);
+    else
+        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"]}", id);
+    char *enc = query_escape(filt);
+    snprintf(path, sizeof path, "/events?since=%ld&until=%ld&filters=%s", since, until, enc);
+    free(enc);
+    struct rt_http_resp r = {0};
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 200, "events: HTTP %ld %s", r.status, r.body ? r.body : "");
+    json_t *arr = json_array();
+    char *save = NULL;
+    for (char *line = r.body ? strtok_r(r.body, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *ev = json_loads(line, 0, NULL);
+        ck_assert_msg(ev, "events: not JSON: %s", line);
+        json_array_append_new(arr, ev);
+    }
+    rt_http_resp_free(&r);
+    return arr;
+}

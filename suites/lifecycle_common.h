@@ -25,5 +25,9 @@ const char *rt_lc_basename(const char *path);
  * is missing answers 500 with containerd's exact text; the container stays
  * created with ExitCode 128 and State.Error = that text. */
 void rt_lc_assert_missing_shim(const char *runtime, const char *binary);
+/* The events of container ID (Actor filter) between SINCE and UNTIL (unix
+ * seconds; the stream ends at UNTIL), EVENT (may be NULL) filtering the
+ * action, as a JSON array in order. */
+json_t *rt_lc_events(const char *id, long since, long until, const char *event);
 
 #endif

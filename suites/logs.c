@@ -168,18 +168,12 @@ RT_TEST_FN(attach_run_flow)
     }
     rt_record_pid(pid);
     /* attached once the engine logged `attach` for it */
-    char q[512];
-    long long end = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) {
-        struct rt_http_resp r = {0};
-        snprintf(q, sizeof q, "/events?since=%ld&until=%ld&filters=%%7B%%22event%%22%%3A%%5B%%22attach%%22%%5D%%7D", t0,
-                 (long)time(NULL));
-        rt_api("GET", q, NULL, &r);
-        bool seen = r.body && strstr(r.body, id);
-        rt_http_resp_free(&r);
+    for (long long end = rt_now_ms() + rt_scaled_ms(10000);; rt_poll_pause(20)) {
+        json_t *evs = rt_lc_events(id, t0, (long)time(NULL), "attach");
+        size_t seen = json_array_size(evs);
+        json_decref(evs);
         if (seen) break;
         ck_assert_msg(rt_now_ms() < end, "no attach event");
-        rt_poll_pause(20);
     }
     struct rt_http_resp r = {0};
     rt_ct_start(id, &r);

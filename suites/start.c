@@ -198,31 +198,18 @@ RT_TEST_FN(start_die_event)
     ck_assert_int_eq(rt_lc_wait(id), 9);
     /* The die event may be published just after the wait returns (dockerd
      * also sets the exit state first): poll the event log to a deadline. */
-    char path[512];
-    struct rt_http_resp r = {0};
-    bool found = false;
-    for (long long deadline = rt_now_ms() + rt_scaled_ms(10000); !found; ) {
-        rt_http_resp_free(&r);
-        snprintf(path, sizeof path, "/events?since=0&until=%lld&filters=%%7B%%22event%%22%%3A%%5B%%22die%%22%%5D%%7D",
-                 (long long)time(NULL));
-        rt_api("GET", path, NULL, &r);
-        ck_assert_msg(r.status == 200, "events: HTTP %ld", r.status);
-        char *body = strdup(r.body ? r.body : "");
-        for (char *save = NULL, *l = strtok_r(body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-            json_t *e = json_loads(l, 0, NULL);
-            json_t *actor = json_object_get(e, "Actor");
-            if (!strcmp(rt_json_str(actor, "ID", ""), id)) {
-                ck_assert_str_eq(rt_json_str(json_object_get(actor, "Attributes"), "exitCode", ""), "9");
-                found = true;
-            }
-            json_decref(e);
-        }
-        free(body);
-        if (found || rt_now_ms() > deadline) break;
-        rt_poll_pause(20);
+    json_t *evs = NULL;
+    for (long long deadline = rt_now_ms() + rt_scaled_ms(10000);; rt_poll_pause(20)) {
+        json_decref(evs);
+        evs = rt_lc_events(id, 0, (long)time(NULL), "die");
+        if (json_array_size(evs) || rt_now_ms() > deadline) break;
     }
-    ck_assert_msg(found, "no die event for %s in %s", id, r.body);
-    rt_http_resp_free(&r);
+    ck_assert_msg(json_array_size(evs) > 0, "no die event for %s", id);
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+        ck_assert_str_eq(rt_json_str(json_object_get(json_object_get(ev, "Actor"), "Attributes"), "exitCode", ""), "9");
+    json_decref(evs);
     free(id);
 }
 

@@ -67,16 +67,7 @@ RT_TEST_FN(evt_exec_exit_no_die)
     rt_api("POST", path, "{\"Detach\":true}", &r);
     ck_assert_msg(r.status == 200, "exec start: HTTP %ld %s", r.status, r.body ? r.body : "");
     rt_http_resp_free(&r);
-    snprintf(path, sizeof path, "/exec/%s/json", eid);
-    long long end = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) { /* polled: the exec's end has no event we could wait on without exec events */
-        json_t *v = rt_api_get_json(path);
-        bool done = json_is_integer(json_object_get(v, "ExitCode"));
-        json_decref(v);
-        if (done) break;
-        ck_assert_msg(rt_now_ms() < end, "exec %s did not finish", eid);
-        rt_poll_pause(20);
-    }
+    json_decref(rt_lc_exec_finished(eid));
     json_t *evs = events_of(id, t0, "die");
     ck_assert_msg(json_array_size(evs) == 0, "%zu die events after an exec exit", json_array_size(evs));
     json_decref(evs);

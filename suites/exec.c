@@ -60,20 +60,6 @@ static char *exec_detached(const char *id, const char *script)
     return eid;
 }
 
-/* GET /exec/{id}/json until Running is false (deadline); the last view. */
-static json_t *exec_finished(const char *eid)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/exec/%s/json", eid);
-    long long end = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) {
-        json_t *v = rt_api_get_json(path);
-        if (!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode"))) return v;
-        ck_assert_msg(rt_now_ms() < end, "exec %s still running: %s", eid, json_dumps(v, JSON_COMPACT));
-        json_decref(v);
-        rt_poll_pause(20);
-    }
-}
 
 /* Journal entries of the shim's METHOD for container ID with exec_id EID. */
 static json_t *exec_entries(const char *method, const char *id, const char *eid)
@@ -92,7 +78,7 @@ RT_TEST_FN(exec_reaches_shim)
 {
     char *id = running("io.containerd.runc-alias.v2");
     char *eid = exec_detached(id, "exit 0");
-    json_decref(exec_finished(eid));
+    json_decref(rt_lc_exec_finished(eid));
     json_t *ex = exec_entries("Exec", id, eid), *st = exec_entries("Start", id, eid);
     ck_assert_msg(json_array_size(ex) == 1, "%zu Exec calls with exec_id %s, want 1", json_array_size(ex), eid);
     ck_assert_msg(json_array_size(st) == 1, "%zu Start calls with exec_id %s, want 1", json_array_size(st), eid);
@@ -111,7 +97,7 @@ RT_TEST_FN(exec_exit_code)
 {
     char *id = running("io.containerd.runc-alias.v2");
     char *eid = exec_detached(id, "exit 3");
-    json_t *v = exec_finished(eid);
+    json_t *v = rt_lc_exec_finished(eid);
     ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 3);
     ck_assert_str_eq(rt_json_str(v, "ContainerID", ""), id);
     json_decref(v);
@@ -129,7 +115,7 @@ RT_TEST_FN(exec_uses_wrapper)
     rt_write_config("{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}\n");
     char *id = running("wr");
     char *eid = exec_detached(id, "exit 0");
-    json_decref(exec_finished(eid));
+    json_decref(rt_lc_exec_finished(eid));
     json_t *a = rt_lc_journal("runc", "exec", id);
     ck_assert_msg(json_array_size(a) >= 1, "no runc exec for %s", id);
     json_t *ga = json_object_get(json_array_get(a, 0), "global_args");
@@ -151,7 +137,7 @@ RT_TEST_FN(exec_after_runtime_removed)
     char *id = running("gone");
     json_decref(rt_reload_ok("{\"runtimes\":{}}\n"));
     char *eid = exec_detached(id, "exit 6");
-    json_t *v = exec_finished(eid);
+    json_t *v = rt_lc_exec_finished(eid);
     ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 6);
     json_decref(v);
     free(eid), free(id);
@@ -189,7 +175,7 @@ RT_TEST_FN(exec_attached_output_ends)
     ck_assert_str_eq(out, "out\n");
     ck_assert_str_eq(err, "err\n");
     rt_http_resp_free(&r);
-    json_t *v = exec_finished(eid);
+    json_t *v = rt_lc_exec_finished(eid);
     ck_assert_int_eq(json_integer_value(json_object_get(v, "ExitCode")), 2);
     json_decref(v);
     free(eid), free(id);
@@ -201,7 +187,7 @@ RT_TEST_FN(exec_kept_after_stop)
 {
     char *id = running("io.containerd.runc-alias.v2");
     char *eid = exec_detached(id, "exit 5");
-    json_decref(exec_finished(eid));
+    json_decref(rt_lc_exec_finished(eid));
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/stop?t=1", id);
     struct rt_http_resp r = {0};
@@ -244,7 +230,7 @@ RT_TEST_FN(exec_errors)
     /* starting a finished exec again */
     id = start_long("io.containerd.runc-alias.v2");
     char *eid = exec_detached(id, "exit 0");
-    json_decref(exec_finished(eid));
+    json_decref(rt_lc_exec_finished(eid));
     snprintf(path, sizeof path, "/exec/%s/start", eid);
     rt_api("POST", path, "{\"Detach\":true}", &r);
     snprintf(want, sizeof want, "Error: Exec command %s has already run", eid);

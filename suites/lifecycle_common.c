@@ -158,3 +158,18 @@ json_t *rt_lc_events(const char *id, long since, long until, const char *event)
     rt_http_resp_free(&r);
     return arr;
 }
+
+/* See lifecycle_common.h. */
+json_t *rt_lc_exec_finished(const char *eid)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/exec/%s/json", eid);
+    long long end = rt_now_ms() + rt_scaled_ms(10000);
+    for (;;) {
+        json_t *v = rt_api_get_json(path);
+        if (!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode"))) return v;
+        ck_assert_msg(rt_now_ms() < end, "exec %s still running: %s", eid, json_dumps(v, JSON_COMPACT));
+        json_decref(v);
+        rt_poll_pause(20);
+    }
+}

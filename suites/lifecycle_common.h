@@ -29,5 +29,8 @@ void rt_lc_assert_missing_shim(const char *runtime, const char *binary);
  * seconds; the stream ends at UNTIL), EVENT (may be NULL) filtering the
  * action, as a JSON array in order. */
 json_t *rt_lc_events(const char *id, long since, long until, const char *event);
+/* GET /exec/{EID}/json until Running is false with an ExitCode (deadline,
+ * polled: one exec's end is not streamed to us); the last view. */
+json_t *rt_lc_exec_finished(const char *eid);
 
 #endif

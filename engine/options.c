@@ -49,7 +49,11 @@ static const char usage_text[] =
     "  -p, --pidfile PATH            Path to use for the daemon PID file\n"
     "      --shim-path DIR           Directory searched for containerd shims before PATH (repeatable)\n"
     "      --validate                Validate the daemon configuration and exit\n"
-    "      --version                 Print version information and quit\n";
+    "      --version                 Print version information and quit\n"
+    "\n"
+    "Environment (test knob):\n"
+    "  RTENGINED_TIMEOUT_MULT=N      Multiply every internal time limit by N >= 1 (slow\n"
+    "                                instrumentation such as valgrind; default 1)\n";
 
 static int push(char ***arr, size_t *n, const char *v)
 {

@@ -15,6 +15,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "tmoscale.h"
 
 extern char **environ;
 
@@ -58,7 +59,7 @@ static char *run_version(const char *bin, char *err, size_t errlen)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &t);
-        long left = 5000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        long left = rt_timeout_scaled_ms(5000) - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
         struct pollfd p = {.fd = pfd[0], .events = POLLIN};
         if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
             kill(pid, SIGKILL);

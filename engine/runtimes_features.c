@@ -24,6 +24,7 @@
 
 #include "engine/runtimes_int.h"
 #include "log.h"
+#include "tmoscale.h"
 
 extern char **environ;
 
@@ -159,7 +160,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (oopen || eopen) {
-        long left = PROBE_TIMEOUT_MS - elapsed_ms(&t0);
+        long left = rt_timeout_scaled_ms(PROBE_TIMEOUT_MS) - elapsed_ms(&t0);
         if (left <= 0) {
             timed_out = true;
             kill(pid, SIGKILL);

@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "tmoscale.h"
 #include "proto/task.pb-c.h"
 #include "ttrpc.h"
 
@@ -620,7 +621,7 @@ int rt_shims_stop(struct rt_ctr_store *s, const char *ref, int timeout, struct r
     if (done) return 0;
     if (kill_task(id, SIGKILL, err) < 0) return -1;
     pthread_mutex_lock(&g_mu);
-    done = wait_exit_locked(id, seq0, 10000);
+    done = wait_exit_locked(id, seq0, rt_timeout_scaled_ms(10000));
     pthread_mutex_unlock(&g_mu);
     if (!done) return rt_err_set(err, RT_ERR_SYSTEM, "tried to kill container, but did not receive an exit event");
     return 0;

@@ -15,6 +15,7 @@
 
 #include "engine/shims_int.h"
 #include "log.h"
+#include "tmoscale.h"
 #include "ttrpc.h"
 
 /* Hidden knob for tests (a hung shim must fail fast there): an upper bound
@@ -25,7 +26,7 @@ long rt_shim_timeout_ms(long nominal_ms)
 {
     const char *e = getenv(TIMEOUT_ENV);
     long cap = e && *e ? strtol(e, NULL, 10) : 0;
-    return cap > 0 && cap < nominal_ms ? cap : nominal_ms;
+    return rt_timeout_scaled_ms(cap > 0 && cap < nominal_ms ? cap : nominal_ms);
 }
 
 struct rt_ttrpc_client *rt_shim_dial(const char *addr, pid_t *peer, char *err, size_t errlen)

@@ -19,7 +19,7 @@
 
 #define TASK_SVC "containerd.task.v2.Task"
 #define PROCESS_TYPE "types.containerd.io/opencontainers/runtime-spec/1/Process"
-#define CALL_MS 30000
+#define CALL_MS ((int)rt_shim_timeout_ms(RT_SHIM_TMO_CALL))
 
 struct xarg {
     const char *ctr, *exec_id;

@@ -12,7 +12,7 @@ struct rt_ttrpc_client;
 /* ---- connection policy (shims_conn.c) ----
  * Time limit of an engine->shim call or action whose nominal limit is
  * NOMINAL_MS: that, or the hidden test cap RTENGINED_SHIM_TIMEOUT_MS when
- * smaller. A call that runs out fails with "<Method>: no reply from the shim
+ * smaller; either times RTENGINED_TIMEOUT_MULT (tmoscale.h). A call that runs out fails with "<Method>: no reply from the shim
  * within <ms> ms: context deadline exceeded". */
 long rt_shim_timeout_ms(long nominal_ms);
 /* Nominal limits (containerd's where it has one, shim spec §2.7). */

@@ -134,6 +134,12 @@ char **rt_engine_env(void)
     env[i++] = journal;
     env[i++] = home;
     env[i++] = lang;
+    /* The engine's (and its shims') own limits scale with the harness's. */
+    static char mult[64];
+    double m = rt_t.run && rt_t.run->timeout_multiplier > 1 ? rt_t.run->timeout_multiplier : 1;
+    long mi = (long)m;
+    snprintf(mult, sizeof mult, "RTENGINED_TIMEOUT_MULT=%ld", mi < m ? mi + 1 : mi); /* rounded up */
+    env[i++] = mult;
     for (size_t k = 0; k < sizeof pass / sizeof pass[0]; k++) {
         const char *v = getenv(pass[k]);
         if (!v) continue;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tmoscale.h"
 #include "proto/events_ttrpc.pb-c.h"
 #include "shim.h"
 
@@ -68,7 +69,7 @@ static int forward(struct ev *e, char *err, size_t errlen)
     struct rt_ttrpc_kv md = {"containerd-namespace-ttrpc", g.ns};
     char *msg = NULL;
     int code = rt_ttrpc_call_msg(client, EVENTS_SERVICE, "Forward", &req.base, NULL, NULL, &md,
-                                 1, 5000, &msg);
+                                 1, (int)rt_timeout_scaled_ms(5000), &msg);
     if (code != 0) {
         snprintf(err, errlen, "%s", msg ? msg : "forward failed");
         if (code == RT_TTRPC_CLOSED || code == RT_DEADLINE_EXCEEDED) {
@@ -100,7 +101,7 @@ static void *events_thread(void *arg)
                 char err[256] = "";
                 if (forward(e, err, sizeof err) == 0) break;
                 rt_warn("forward %s (try %d): %s", e->topic, i + 1, err);
-                if (i + 1 < MAX_TRIES) usleep(200000u * (unsigned)(i + 1));
+                if (i + 1 < MAX_TRIES) usleep(1000u * (unsigned)rt_timeout_scaled_ms(200) * (unsigned)(i + 1));
             }
         }
         free(e->topic);

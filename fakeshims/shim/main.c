@@ -24,6 +24,7 @@
 #include "proto/google_protobuf.pb-c.h"
 #include "proto/task.pb-c.h"
 #include "shim.h"
+#include "tmoscale.h"
 
 struct shim_globals g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
@@ -47,7 +48,7 @@ static void fail(const char *fmt, ...)
 
 void shim_exit(int status)
 {
-    events_flush(2000);
+    events_flush((int)rt_timeout_scaled_ms(2000));
     if (g.socket_path) unlink(g.socket_path);
     rt_journal_write("shim", "exit", g.id, NULL, NULL);
     _exit(status);

@@ -2,8 +2,6 @@
 #include "engine/images.h"
 #include "engine/images_int.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/containers.h"
+#include "engine/images_ar.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -188,6 +187,7 @@ static struct archive *open_reader(const void *tar, size_t len)
 /* First pass: refuse unsafe names before anything is written. Sums sizes. */
 static int check_entries(const void *tar, size_t len, long long *size, struct rt_err *err)
 {
+    if (rt_ar_load(err) < 0) return -1; /* the first pass: extract() runs only after it */
     struct archive *a = open_reader(tar, len);
     if (!a) return rt_err_set(err, RT_ERR_INVALID, "archive/tar: invalid tar header");
     struct archive_entry *ent;

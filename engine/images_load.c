@@ -1,14 +1,13 @@
 /* POST /images/load: a `docker save` tarball (manifest.json, the config
  * blob, layer tarballs; legacy or OCI-layout names) read in memory with
  * libarchive and stored through rt_img_store_layers. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/images.h"
+#include "engine/images_ar.h"
 #include "engine/images_int.h"
 #include "jsonutil.h"
 
@@ -76,6 +75,7 @@ static void free_members(struct member *m, size_t n)
 
 static int read_members(const void *tar, size_t len, struct member **out, size_t *nout, struct rt_err *err)
 {
+    if (rt_ar_load(err) < 0) return -1;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);

@@ -157,7 +157,7 @@ static json_t *msg_to_json(const ProtobufCMessage *m)
     return o;
 }
 
-/* ---- JSON -> protobuf (allocations are not freed: a one-shot tool) ---------- */
+/* ---- JSON -> protobuf (malloc'd as protobuf_c_message_free_unpacked frees) -- */
 
 static ProtobufCMessage *json_to_msg(const ProtobufCMessageDescriptor *d, json_t *o);
 
@@ -197,6 +197,7 @@ static int set_scalar(const ProtobufCFieldDescriptor *f, void *p, json_t *v)
                 any->value.len = protobuf_c_message_get_packed_size(im);
                 any->value.data = malloc(any->value.len + 1);
                 protobuf_c_message_pack(im, any->value.data);
+                protobuf_c_message_free_unpacked(im, NULL);
             } else if (json_is_string(val)) {
                 any->value.len = json_string_length(val);
                 any->value.data = (uint8_t *)strdup(json_string_value(val));
@@ -266,6 +267,8 @@ static int cmd_call(const char *addr, const char *method, const char *js)
     struct rt_ttrpc_client *c = rt_ttrpc_dial(addr, err, sizeof err);
     if (!c) {
         fprintf(stderr, "rtshimctl: %s\n", err);
+        protobuf_c_message_free_unpacked(req, NULL);
+        json_decref(o);
         return 3;
     }
     ProtobufCMessage *resp = NULL;
@@ -290,6 +293,7 @@ static int cmd_call(const char *addr, const char *method, const char *js)
     }
     free(msg);
     rt_ttrpc_client_free(c);
+    protobuf_c_message_free_unpacked(req, NULL);
     json_decref(o);
     return rc;
 }
@@ -381,6 +385,9 @@ static int cmd_any(const char *url, const char *js)
     uint8_t *buf = malloc(len + 1);
     google__protobuf__any__pack(any, buf);
     fwrite(buf, 1, len, stdout);
+    free(buf);
+    google__protobuf__any__free_unpacked(any, NULL);
+    json_decref(o);
     return 0;
 }
 
@@ -397,6 +404,9 @@ static int cmd_decode_delete(void)
     json_t *j = msg_to_json(&r->base);
     char *s = json_dumps(j, JSON_COMPACT);
     printf("%s\n", s);
+    free(s);
+    json_decref(j);
+    containerd__task__v2__delete_response__free_unpacked(r, NULL);
     return 0;
 }
 

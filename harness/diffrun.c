@@ -67,7 +67,7 @@ int rt_run_diff(const struct rt_run_opts *o, const char *with, const char *with_
     FILE *tf = fopen(tpath, "w");
     struct rt_obs_counts c;
     d = rt_compare_observables(da, db, stdout, &c, err, sizeof err);
-    if (d && tf) rt_compare_observables(da, db, tf, &c, err, sizeof err);
+    if (d && tf) json_decref(rt_compare_observables(da, db, tf, &c, err, sizeof err)); /* the text only */
     if (tf) fclose(tf);
     free(tpath);
     if (!d) {

@@ -150,23 +150,42 @@ void be_destroy(struct bench_engine *e)
     free(e->env_journal);
 }
 
-static long rss_of(pid_t pid)
+/* "<KEY> <n> kB" from /proc/PID/FILE, 0 if absent. */
+static long proc_kb(pid_t pid, const char *file, const char *key)
 {
     if (pid <= 0) return 0;
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    char *s = rt_read_file(path, 1 << 16, NULL);
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    char *s = rt_read_file(path, 1 << 20, NULL);
     if (!s) return 0;
-    char *p = strstr(s, "\nVmRSS:");
-    long kb = p ? strtol(p + 7, NULL, 10) : 0;
+    size_t kl = strlen(key);
+    long kb = 0;
+    for (char *p = s; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, key, kl)) {
+            kb = strtol(p + kl, NULL, 10);
+            break;
+        }
     free(s);
     return kb;
 }
 
-long be_rss_kb(const struct bench_engine *e)
+static void mem_add(pid_t pid, struct bench_mem *m)
 {
-    if (e->kind == BT_DOCKERD) return rss_of(e->pair.dockerd_pid) + rss_of(e->pair.containerd_pid);
-    return rss_of(e->pid);
+    m->rss += proc_kb(pid, "status", "VmRSS:");
+    m->anon += proc_kb(pid, "status", "RssAnon:");
+    m->file += proc_kb(pid, "status", "RssFile:") + proc_kb(pid, "status", "RssShmem:");
+    m->pss += proc_kb(pid, "smaps_rollup", "Pss:");
+}
+
+void be_mem(const struct bench_engine *e, struct bench_mem *m)
+{
+    memset(m, 0, sizeof *m);
+    if (e->kind == BT_DOCKERD) {
+        mem_add(e->pair.dockerd_pid, m);
+        mem_add(e->pair.containerd_pid, m);
+    } else {
+        mem_add(e->pid, m);
+    }
 }
 
 /* utime + stime of PID in ms (0 if unknown). */

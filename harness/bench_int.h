@@ -76,8 +76,17 @@ int be_start(struct bench_engine *e, double *ready_ms, char *err, size_t errlen)
 void be_stop(struct bench_engine *e);
 /* Stop everything, remove the sandbox. */
 void be_destroy(struct bench_engine *e);
-/* RSS of the engine in KiB (dockerd: + containerd). */
-long be_rss_kb(const struct bench_engine *e);
+/* Memory of the engine in KiB (dockerd: + containerd; shims on neither
+ * side), summed over its processes: VmRSS, the figure the rss targets use
+ * (every resident page mapped, shared library pages in full: rtengined
+ * maps libc, gnutls... that other processes share too, while dockerd and
+ * containerd are mostly their own static Go text), its anonymous and
+ * file-backed parts, and PSS (shared pages divided among the processes
+ * mapping them). */
+struct bench_mem {
+    long rss, anon, file, pss;
+};
+void be_mem(const struct bench_engine *e, struct bench_mem *m);
 /* CPU time (user + system) the engine used so far, ms (dockerd: + containerd). */
 double be_cpu_ms(const struct bench_engine *e);
 /* Point rt_t (testlib) at E so the shared API helpers talk to it. */

@@ -59,6 +59,33 @@ static void settle(void)
     nanosleep(&ts, NULL);
 }
 
+/* RSS samples with their split (be_mem): the scenario's metric is VmRSS;
+ * anon, file and pss ride along so the report shows what the pages are. */
+struct mem_samples {
+    struct bench_samples rss, anon, file, pss;
+};
+
+static void mem_sample(const struct bench_engine *e, struct mem_samples *ms)
+{
+    struct bench_mem m;
+    be_mem(e, &m);
+    bs_add(&ms->rss, (double)m.rss);
+    bs_add(&ms->anon, (double)m.anon);
+    bs_add(&ms->file, (double)m.file);
+    bs_add(&ms->pss, (double)m.pss);
+}
+
+/* The result object (VmRSS stats + "anon_kb", "file_kb", "pss_kb"); frees MS. */
+static json_t *mem_json(struct mem_samples *ms)
+{
+    json_t *o = bs_json(&ms->rss);
+    json_object_set_new(o, "anon_kb", bs_json(&ms->anon));
+    json_object_set_new(o, "file_kb", bs_json(&ms->file));
+    json_object_set_new(o, "pss_kb", bs_json(&ms->pss));
+    bs_free(&ms->rss), bs_free(&ms->anon), bs_free(&ms->file), bs_free(&ms->pss);
+    return o;
+}
+
 void bench_scenario_ready(struct bench_run *r)
 {
     const struct bench_opts *o = bench_o;
@@ -67,7 +94,9 @@ void bench_scenario_ready(struct bench_run *r)
     json_t *mem = bench_scenario_new("rss_idle", "RSS idle (dockerd: + containerd)", "KiB", "median");
     struct bench_set s;
     bench_set_up(&s, r, "rdy", sc, false, false);
-    struct bench_samples ready[BT_N] = {{0}}, rss[BT_N] = {{0}};
+    struct bench_samples ready[BT_N] = {{0}};
+    struct mem_samples rss[BT_N];
+    memset(rss, 0, sizeof rss);
     for (int rep = -o->warmup; rep < o->reps; rep++)
         for (int j = 0; j < s.n; j++) {
             int k = bench_order(&s, rep, j);
@@ -84,14 +113,14 @@ void bench_scenario_ready(struct bench_run *r)
             if (rep >= 0) {
                 bs_add(&ready[k], ms);
                 settle();
-                bs_add(&rss[k], (double)be_rss_kb(e));
+                mem_sample(e, &rss[k]);
             }
             be_stop(e);
         }
     for (int k = 0; k < s.n; k++) {
         if (ready[k].n) bench_scenario_result(sc, s.e[k].name, bs_json(&ready[k]));
-        if (rss[k].n) bench_scenario_result(mem, s.e[k].name, bs_json(&rss[k]));
-        bs_free(&ready[k]), bs_free(&rss[k]);
+        if (rss[k].rss.n) bench_scenario_result(mem, s.e[k].name, mem_json(&rss[k]));
+        bs_free(&ready[k]);
     }
     bench_set_down(&s);
     bench_scenario_finish(sc, "ratio_min", 20, "dockerd / rtengined >= 20");
@@ -125,7 +154,9 @@ void bench_scenario_memory(struct bench_run *r)
     struct bench_set s;
     bench_set_up(&s, r, "mem", mem, true, true);
     for (int k = 0; k < s.n; k++) s.e[k].ready_timeout_ms = 600000; /* restoring the corpus */
-    struct bench_samples ready[BT_N] = {{0}}, rss[BT_N] = {{0}}, lat[BT_N] = {{0}};
+    struct bench_samples ready[BT_N] = {{0}}, lat[BT_N] = {{0}};
+    struct mem_samples rss[BT_N];
+    memset(rss, 0, sizeof rss);
     for (int j = 0; j < s.n; j++) {
         int k = bench_order(&s, 0, j);
         if (!s.up[k]) continue;
@@ -137,7 +168,7 @@ void bench_scenario_memory(struct bench_run *r)
             continue;
         }
         settle();
-        bs_add(&rss[k], (double)be_rss_kb(&s.e[k]));
+        mem_sample(&s.e[k], &rss[k]);
         be_stop(&s.e[k]);
     }
     for (int rep = -o->warmup; rep < o->reps; rep++)
@@ -155,15 +186,15 @@ void bench_scenario_memory(struct bench_run *r)
             if (rep >= 0) {
                 bs_add(&ready[k], ms);
                 settle();
-                bs_add(&rss[k], (double)be_rss_kb(e)); /* the same corpus, restored */
+                mem_sample(e, &rss[k]); /* the same corpus, restored */
             }
             be_stop(e);
         }
     for (int k = 0; k < s.n; k++) {
         if (ready[k].n) bench_scenario_result(sc, s.e[k].name, bs_json(&ready[k]));
-        if (rss[k].n) bench_scenario_result(mem, s.e[k].name, bs_json(&rss[k]));
+        if (rss[k].rss.n) bench_scenario_result(mem, s.e[k].name, mem_json(&rss[k]));
         if (lat[k].n) bench_scenario_result(cr, s.e[k].name, bs_json(&lat[k]));
-        bs_free(&ready[k]), bs_free(&rss[k]), bs_free(&lat[k]);
+        bs_free(&ready[k]), bs_free(&lat[k]);
     }
     bench_set_down(&s);
     bench_scenario_finish(sc, "ratio_min", 20, "dockerd / rtengined >= 20");

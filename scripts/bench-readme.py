@@ -21,6 +21,31 @@ def fmt(v):
     return "%.2f" % v if abs(v) < 10 else "%.1f" % v
 
 
+def med(r, key):
+    v = r.get(key)
+    return fmt(v.get("median")) if isinstance(v, dict) else fmt(v)
+
+
+def notes(doc):
+    """What the table's single numbers are made of: the RSS split (VmRSS is
+    the metric; anon/file/PSS say how much is shared library pages) and the
+    storm phases' CPU shares (engine, and the storm driver's own)."""
+    lines = []
+    for sc in doc.get("scenarios", []):
+        for eng, r in sorted(sc.get("results", {}).items()):
+            if sc.get("name", "").startswith("rss_") and "anon_kb" in r:
+                lines.append("- %s, %s: VmRSS %s KiB = anon %s + file %s; PSS %s KiB (medians)."
+                             % (sc["name"], eng, fmt(r.get("median")), med(r, "anon_kb"), med(r, "file_kb"),
+                                med(r, "pss_kb")))
+            if sc.get("name") == "storm" and "engine_cpu_share_storm" in r:
+                lines.append("- storm, %s: %s reloads/s; engine CPU share quiet %s, storm %s; storm driver's own"
+                             " CPU share %s (cores: %s)." % (
+                                 eng, fmt(r.get("reloads_per_s")), fmt(r.get("engine_cpu_share_quiet")),
+                                 fmt(r.get("engine_cpu_share_storm")), fmt(r.get("driver_cpu_share_storm")),
+                                 doc.get("machine", {}).get("cpus", "?")))
+    return [""] + lines if lines else []
+
+
 def section(doc):
     m = doc.get("machine", {})
     v = doc.get("versions", {})
@@ -51,6 +76,7 @@ def section(doc):
             sc.get("target", {}).get("text", ""), "yes" if met is True else "**no**" if met is False else "n/a",
             ""))
         out[-1] = out[-1].rstrip(" |") + " |"
+    out += notes(doc)
     out += ["", "Charts and raw samples: `report.html` and `bench-results.json` next to each other in the"
             " bench output directory (`$(B)/bench`).", "", END]
     return "\n".join(out)

@@ -268,6 +268,20 @@ int rt_ttrpc_client_closed(struct rt_ttrpc_client *c)
     return v;
 }
 
+int rt_ttrpc_client_wait_closed(struct rt_ttrpc_client *c, int timeout_ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl); /* c->cv runs on the monotonic clock */
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (dl.tv_nsec >= 1000000000) dl.tv_sec++, dl.tv_nsec -= 1000000000;
+    pthread_mutex_lock(&c->mu);
+    while (!c->closed && pthread_cond_timedwait(&c->cv, &c->mu, &dl) != ETIMEDOUT) {}
+    int v = c->closed;
+    pthread_mutex_unlock(&c->mu);
+    return v;
+}
+
 void rt_ttrpc_client_free(struct rt_ttrpc_client *c)
 {
     if (!c) return;

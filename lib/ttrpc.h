@@ -57,6 +57,9 @@ void rt_ttrpc_client_close(struct rt_ttrpc_client *c);
 /* Close (if needed), join the reader, free. Not from inside on_close. */
 void rt_ttrpc_client_free(struct rt_ttrpc_client *c);
 int rt_ttrpc_client_closed(struct rt_ttrpc_client *c);
+/* Block until the connection has ended (the peer closed it) or TIMEOUT_MS
+ * passed: 1 when closed, 0 on timeout. */
+int rt_ttrpc_client_wait_closed(struct rt_ttrpc_client *c, int timeout_ms);
 
 struct rt_ttrpc_result {
     int code;           /* status code, or RT_TTRPC_CLOSED */

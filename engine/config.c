@@ -55,10 +55,16 @@ static void def_copy(const struct rt_runtime_def *s, struct rt_runtime_def *d)
     d->from_flag = s->from_flag;
 }
 
+/* The array grows by doubling (its capacity is the next power of two of
+ * nruntimes): growing by one copied it whole for every entry, quadratic in a
+ * 100k-runtime daemon.json. */
 static struct rt_runtime_def *push_def(struct rt_config *c)
 {
-    struct rt_runtime_def *n = realloc(c->runtimes, (c->nruntimes + 1) * sizeof *n);
-    if (!n) abort();
+    struct rt_runtime_def *n = c->runtimes;
+    if ((c->nruntimes & (c->nruntimes - 1)) == 0) { /* 0, 1, 2, 4, ...: full */
+        n = realloc(c->runtimes, (c->nruntimes ? 2 * c->nruntimes : 1) * sizeof *n);
+        if (!n) abort();
+    }
     c->runtimes = n;
     memset(&n[c->nruntimes], 0, sizeof *n);
     return &n[c->nruntimes++];

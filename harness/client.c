@@ -9,17 +9,22 @@
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_NOTHING); }
 
+int rt_buf_append(char **buf, size_t *len, const char *data, size_t n)
+{
+    char *nb = realloc(*buf, *len + n + 1);
+    if (!nb) return -1;
+    memcpy(nb + *len, data, n);
+    *buf = nb;
+    *len += n;
+    nb[*len] = '\0';
+    return 0;
+}
+
 static size_t collect(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct rt_http_resp *r = userp;
     size_t n = size * nmemb;
-    char *nb = realloc(r->body, r->len + n + 1);
-    if (!nb) return 0;
-    memcpy(nb + r->len, data, n);
-    r->body = nb;
-    r->len += n;
-    r->body[r->len] = '\0';
-    return n;
+    return rt_buf_append(&r->body, &r->len, data, n) ? 0 : n;
 }
 
 int rt_http_request(const char *socket_path, const char *method, const char *path,

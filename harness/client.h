@@ -19,6 +19,10 @@ int rt_http_request(const char *socket_path, const char *method, const char *pat
                     const char *body, long timeout_ms, struct rt_http_resp *out);
 void rt_http_resp_free(struct rt_http_resp *r);
 
+/* Append N bytes of DATA to the NUL-terminated buffer *BUF of *LEN bytes
+ * (curl write callbacks); -1 when out of memory. */
+int rt_buf_append(char **buf, size_t *len, const char *data, size_t n);
+
 /* GET /_ping once; true on 200 "OK". */
 int rt_http_ping(const char *socket_path, long timeout_ms);
 

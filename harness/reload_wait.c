@@ -1,13 +1,12 @@
 #include "harness/reload_wait.h"
 
-#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
+#include "harness/events_await.h"
 #include "harness/observe.h"
 #include "harness/testlib.h"
 
@@ -20,12 +19,8 @@
 #define VALIDATE_ERR "file configuration validation failed: "
 
 struct waitstate {
-    char *buf;             /* unparsed stream bytes */
-    size_t len;
-    json_t *event;         /* the reload event, once seen */
     size_t log_from;       /* engine log offset before the signal */
     char *logerr;          /* reload error message from the log */
-    long long deadline;
 };
 
 static size_t log_len(void)
@@ -68,33 +63,6 @@ static char *find_log_error(size_t from)
     return res;
 }
 
-static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct waitstate *w = userp;
-    size_t n = size * nmemb;
-    char *nb = realloc(w->buf, w->len + n + 1);
-    if (!nb) return 0;
-    memcpy(nb + w->len, data, n);
-    w->buf = nb;
-    w->len += n;
-    w->buf[w->len] = '\0';
-    char *nl;
-    while (!w->event && (nl = strchr(w->buf, '\n'))) {
-        json_error_t je;
-        json_t *j = json_loadb(w->buf, (size_t)(nl - w->buf), 0, &je);
-        const char *type = json_string_value(json_object_get(j, "Type"));
-        const char *act = json_string_value(json_object_get(j, "Action"));
-        if (type && act && !strcmp(type, "daemon") && !strcmp(act, "reload"))
-            w->event = j;
-        else
-            json_decref(j);
-        size_t rest = w->len - (size_t)(nl + 1 - w->buf);
-        memmove(w->buf, nl + 1, rest + 1);
-        w->len = rest;
-    }
-    return w->event ? 0 : n; /* 0 ends the transfer: we have what we came for */
-}
-
 /* An engine that exits instead of reloading (20.10 panics on a dangling
  * default, engine spec §7) is a rejected reload: say so, with its status. */
 static void engine_died(struct waitstate *w)
@@ -108,14 +76,14 @@ static void engine_died(struct waitstate *w)
         w->logerr = NULL;
 }
 
-/* Called by curl while the stream idles: watch the log for the failure. */
-static int on_progress(void *userp, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+/* While the stream is quiet: the failure shows only in the log or as an
+ * exit (no event reports either). */
+static int on_idle(void *userp)
 {
-    (void)a, (void)b, (void)c, (void)d;
     struct waitstate *w = userp;
     if (!w->logerr) w->logerr = find_log_error(w->log_from);
     if (!w->logerr) engine_died(w);
-    return w->logerr || rt_now_ms() > w->deadline;
+    return w->logerr != NULL;
 }
 
 int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
@@ -126,49 +94,39 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
         return -1;
     }
     if (text) rt_write_config(text);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct waitstate w = {.log_from = log_len(), .deadline = rt_now_ms() + rt_scaled_ms(20000)};
+    struct rt_evmark mark = rt_events_mark();
+    struct waitstate w = {.log_from = log_len()};
     if (kill(rt_t.engine_pid, SIGHUP) < 0) {
         snprintf(err, errlen, "kill SIGHUP: %m");
         return -1;
     }
-
-    char path[512];
-    /* filters={"type":["daemon"],"event":["reload"]} url-encoded */
-    snprintf(path, sizeof path,
-             "http://localhost/events?since=%lld.%09ld&filters=%%7B%%22type%%22%%3A%%5B%%22daemon%%22%%5D%%2C"
-             "%%22event%%22%%3A%%5B%%22reload%%22%%5D%%7D",
-             (long long)now.tv_sec, now.tv_nsec);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, rt_t.socket);
-    curl_easy_setopt(c, CURLOPT_URL, path);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &w);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &w);
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_cleanup(c);
-    free(w.buf);
-    if (!w.logerr && !w.event) w.logerr = find_log_error(w.log_from);
-    if (!w.logerr && !w.event) engine_died(&w);
+    struct rt_events_req req = {.since = &mark,
+                                .filters = "{\"type\":[\"daemon\"],\"event\":[\"reload\"]}",
+                                .stop = rt_event_action_is,
+                                .arg = "reload",
+                                .idle = on_idle,
+                                .idle_arg = &w,
+                                .timeout_ms = 20000};
+    char serr[512];
+    json_t *seen = NULL;
+    int rc = rt_events_run(&req, &seen, serr, sizeof serr);
+    json_t *ev = rc == 0 ? json_incref(json_array_get(seen, json_array_size(seen) - 1)) : NULL;
+    json_decref(seen);
+    if (!w.logerr && !ev) w.logerr = find_log_error(w.log_from);
+    if (!w.logerr && !ev) engine_died(&w);
     /* The engine closed the stream without an event: an engine crashing in
      * the reload drops its connections before it is reapable, so give its
      * exit (or its log line) a bounded moment to show. */
-    for (long long until = rt_now_ms() + rt_scaled_ms(5000);
-         !w.logerr && !w.event && rc != CURLE_OK && rc != CURLE_ABORTED_BY_CALLBACK && rt_now_ms() < until;) {
-        struct timespec poll = {0, 10 * 1000 * 1000}; /* no event exists for "process gone": poll */
-        nanosleep(&poll, NULL);
+    for (long long until = rt_now_ms() + rt_scaled_ms(5000); !w.logerr && !ev && rc == -2 && rt_now_ms() < until;) {
+        rt_poll_pause(10); /* no event exists for "process gone": poll */
         w.logerr = find_log_error(w.log_from);
         if (!w.logerr) engine_died(&w);
     }
     int ret;
-    if (w.event) {
+    if (ev) {
         ret = 0;
-        if (event) *event = w.event;
-        else json_decref(w.event);
+        if (event) *event = ev;
+        else json_decref(ev);
         free(w.logerr);
     } else if (w.logerr) {
         ret = 1;
@@ -176,8 +134,7 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
         free(w.logerr);
     } else {
         ret = -1;
-        snprintf(err, errlen, "no reload event and no reload error within the deadline (%s)",
-                 curl_easy_strerror(rc));
+        snprintf(err, errlen, "no reload event and no reload error: %s", serr);
     }
     rt_observe("reload", "%s%s", ret == 0 ? "applied" : ret == 1 ? "rejected: " : "no answer", ret == 1 ? err : "");
     return ret;

@@ -240,3 +240,18 @@ void rt_ct_start(const char *ref, struct rt_http_resp *out)
     snprintf(path, sizeof path, "/containers/%s/start", ref);
     rt_api("POST", path, NULL, out);
 }
+
+void rt_ct_start_expect(const char *ref, long want, struct rt_http_resp *out)
+{
+    struct rt_http_resp r = {0};
+    rt_ct_start(ref, &r);
+    rt_ct_skip_without_shims(&r);
+    ck_assert_msg(r.status == want, "start %s: HTTP %ld %s, want %ld", ref, r.status, r.body ? r.body : "", want);
+    if (out) *out = r;
+    else rt_http_resp_free(&r);
+}
+
+void rt_ct_start_ok(const char *ref)
+{
+    rt_ct_start_expect(ref, 204, NULL);
+}

@@ -48,5 +48,10 @@ void rt_ct_copy_corpus(void);
  * running container and faking one would prove nothing. */
 void rt_ct_start(const char *ref, struct rt_http_resp *out);
 void rt_ct_skip_without_shims(const struct rt_http_resp *r);
+/* Start REF (SKIP as above) asserting HTTP WANT; the response into OUT
+ * (NULL: freed). */
+void rt_ct_start_expect(const char *ref, long want, struct rt_http_resp *out);
+/* Start REF: 204 (SKIP as above). */
+void rt_ct_start_ok(const char *ref);
 
 #endif

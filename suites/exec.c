@@ -21,13 +21,7 @@
 /* Create + start a long-running container on RUNTIME (engine up). */
 static char *start_long(const char *runtime)
 {
-    char *id = rt_lc_create(runtime, "exec tail -f /dev/null", NULL);
-    struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
-    return id;
+    return rt_lc_run(runtime, "exec tail -f /dev/null");
 }
 
 /* Engine up, then a long-running container on RUNTIME; returns its id. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/events_await.h"
 #include "harness/observe.h"
 #include "harness/testlib.h"
 #include "journal.h"
@@ -23,6 +24,18 @@ char *rt_lc_create(const char *runtime, const char *script, const char *annotati
     json_t *hc = json_object();
     if (runtime) json_object_set_new(hc, "Runtime", json_string(runtime));
     if (annotations) json_object_set_new(hc, "Annotations", json_loads(annotations, 0, NULL));
+    return rt_lc_create_hc(script, hc);
+}
+
+char *rt_lc_run(const char *runtime, const char *script)
+{
+    char *id = rt_lc_create(runtime, script, NULL);
+    rt_ct_start_ok(id);
+    return id;
+}
+
+char *rt_lc_create_hc(const char *script, json_t *hc)
+{
     json_t *body = json_pack("{s:s,s:[s,s,s],s:[s],s:o}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh", "-c", script,
                              "Env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HostConfig", hc);
     char *text = json_dumps(body, JSON_COMPACT);
@@ -120,56 +133,27 @@ void rt_lc_assert_missing_shim(const char *runtime, const char *binary)
     free(id);
 }
 
-/* Percent-encode S for a query value (malloc'd). */
-static char *query_escape(const char *s)
+/* exec_die EV is the one of exec ARG. */
+static int is_exec(json_t *ev, void *eid)
 {
-    char *out = malloc(strlen(s) * 3 + 1), *o = out;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
-            *o++ = (char)c;
-        else
-            o += sprintf(o, "%%%02X", c);
-    }
-    *o = 0;
-    return out;
+    return !strcmp(rt_event_attr(ev, "execID"), eid);
 }
 
-json_t *rt_lc_events(const char *id, long since, long until, const char *event)
-{
-    char filt[512], path[1024];
-    if (event)
-        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"],\"event\":[\"%s\"]}", id, event);
-    else
-        snprintf(filt, sizeof filt, "{\"container\":[\"%s\"]}", id);
-    char *enc = query_escape(filt);
-    snprintf(path, sizeof path, "/events?since=%ld&until=%ld&filters=%s", since, until, enc);
-    free(enc);
-    struct rt_http_resp r = {0};
-    rt_api("GET", path, NULL, &r);
-    ck_assert_msg(r.status == 200, "events: HTTP %ld %s", r.status, r.body ? r.body : "");
-    json_t *arr = json_array();
-    char *save = NULL;
-    for (char *line = r.body ? strtok_r(r.body, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-        json_t *ev = json_loads(line, 0, NULL);
-        ck_assert_msg(ev, "events: not JSON: %s", line);
-        json_array_append_new(arr, ev);
-    }
-    rt_http_resp_free(&r);
-    return arr;
-}
-
-/* See lifecycle_common.h. */
 json_t *rt_lc_exec_finished(const char *eid)
 {
     char path[256];
     snprintf(path, sizeof path, "/exec/%s/json", eid);
-    long long end = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) {
-        json_t *v = rt_api_get_json(path);
-        if (!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode"))) return v;
-        ck_assert_msg(rt_now_ms() < end, "exec %s still running: %s", eid, json_dumps(v, JSON_COMPACT));
+    struct rt_evmark mark = rt_events_mark();
+    json_t *v = rt_api_get_json(path);
+    if (rt_json_bool(v, "Running", 1) || !json_is_integer(json_object_get(v, "ExitCode"))) {
+        char filt[512], what[300];
+        rt_events_ctr_filters(filt, sizeof filt, rt_json_str(v, "ContainerID", ""), "exec_die");
+        snprintf(what, sizeof what, "the exec_die event of exec %s", eid);
+        json_decref(rt_events_await(&mark, filt, is_exec, (void *)eid, 10000, what));
         json_decref(v);
-        rt_poll_pause(20);
+        v = rt_api_get_json(path);
     }
+    ck_assert_msg(!rt_json_bool(v, "Running", 1) && json_is_integer(json_object_get(v, "ExitCode")),
+                  "exec %s: exec_die seen, but inspect says %s", eid, json_dumps(v, JSON_COMPACT));
+    return v;
 }

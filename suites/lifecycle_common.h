@@ -12,6 +12,11 @@ void rt_lc_setup(void);
 /* Create a container running `/bin/sh -c SCRIPT` on RUNTIME (NULL = the
  * default) with ANNOTATIONS (JSON object text or NULL). Returns the id. */
 char *rt_lc_create(const char *runtime, const char *script, const char *annotations);
+/* Create and start such a container (no annotations; SKIP without the
+ * fake shims). Returns the id. */
+char *rt_lc_run(const char *runtime, const char *script);
+/* Same with HostConfig HC (stolen). */
+char *rt_lc_create_hc(const char *script, json_t *hc);
 /* POST /containers/{id}/wait: the StatusCode (asserts 200). */
 int rt_lc_wait(const char *id);
 /* Journal entries of COMPONENT/METHOD for container ID (new array). */
@@ -25,12 +30,8 @@ const char *rt_lc_basename(const char *path);
  * is missing answers 500 with containerd's exact text; the container stays
  * created with ExitCode 128 and State.Error = that text. */
 void rt_lc_assert_missing_shim(const char *runtime, const char *binary);
-/* The events of container ID (Actor filter) between SINCE and UNTIL (unix
- * seconds; the stream ends at UNTIL), EVENT (may be NULL) filtering the
- * action, as a JSON array in order. */
-json_t *rt_lc_events(const char *id, long since, long until, const char *event);
-/* GET /exec/{EID}/json until Running is false with an ExitCode (deadline,
- * polled: one exec's end is not streamed to us); the last view. */
+/* GET /exec/{EID}/json once the exec has ended (its exec_die event, scaled
+ * deadline); asserts Running false and an ExitCode; that view. */
 json_t *rt_lc_exec_finished(const char *eid);
 
 #endif

@@ -27,13 +27,7 @@ static char *running_live(const char *runtime)
     /* not `tail -f`: it watches its stdout and dies of SIGPIPE while the
      * engine, the reader of the FIFO it writes to (fake shims connect it
      * directly), is down */
-    char *id = rt_lc_create(runtime, "exec sleep 100000", NULL);
-    struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
-    return id;
+    return rt_lc_run(runtime, "exec sleep 100000");
 }
 
 static long long state_int(const char *id, const char *key)

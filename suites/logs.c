@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/events_await.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
 #include "suites/ctr_common.h"
@@ -38,12 +38,8 @@ static void demux(const struct rt_http_resp *r, char **out, char **err)
 
 static void run_and_logs(const char *runtime, const char *script, int code, char **out, char **err)
 {
-    char *id = rt_lc_create(runtime, script, NULL);
+    char *id = rt_lc_run(runtime, script);
     struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
     ck_assert_int_eq(rt_lc_wait(id), code);
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1", id);
@@ -95,12 +91,8 @@ RT_TEST_FN(logs_streams_apart)
 RT_TEST_FN(logs_tail_timestamps)
 {
     rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.runc-alias.v2", "echo l1; echo l2; echo l3", NULL);
+    char *id = rt_lc_run("io.containerd.runc-alias.v2", "echo l1; echo l2; echo l3");
     struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
     ck_assert_int_eq(rt_lc_wait(id), 0);
     char path[256], *out, *err;
     snprintf(path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1&tail=2", id);
@@ -150,8 +142,8 @@ RT_TEST_FN(logs_errors)
 RT_TEST_FN(attach_run_flow)
 {
     rt_lc_setup();
-    long t0 = (long)time(NULL) - 1;
     char *id = rt_lc_create("io.containerd.runc-alias.v2", "echo att-out; echo att-err >&2; exit 3", NULL);
+    struct rt_evmark mark = rt_events_mark();
     char out_path[4200];
     snprintf(out_path, sizeof out_path, "%s/attach.out", rt_t.sb->dir);
     pid_t pid = fork();
@@ -168,18 +160,8 @@ RT_TEST_FN(attach_run_flow)
     }
     rt_record_pid(pid);
     /* attached once the engine logged `attach` for it */
-    for (long long end = rt_now_ms() + rt_scaled_ms(10000);; rt_poll_pause(20)) {
-        json_t *evs = rt_lc_events(id, t0, (long)time(NULL), "attach");
-        size_t seen = json_array_size(evs);
-        json_decref(evs);
-        if (seen) break;
-        ck_assert_msg(rt_now_ms() < end, "no attach event");
-    }
-    struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    json_decref(rt_events_await_ctr(&mark, id, "attach"));
+    rt_ct_start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 3);
     int st = 0;
     ck_assert_msg(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,

@@ -244,11 +244,7 @@ RT_TEST_FN(res_start_alias)
 {
     rt_lc_setup();
     char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 0", NULL);
-    struct rt_http_resp r;
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 0);
     json_t *e = rt_lc_shim_start(id);
     ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-alias-v2");
@@ -268,11 +264,7 @@ RT_TEST_FN(res_start_xyz)
 {
     rt_lc_setup();
     char *id = rt_lc_create("x.y.z.runc.v2", "exit 3", NULL);
-    struct rt_http_resp r;
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 3);
     json_t *e = rt_lc_shim_start(id);
     ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");

@@ -9,28 +9,25 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/events_await.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
 #include "suites/ctr_common.h"
 #include "suites/lifecycle_common.h"
 #include "suites/suites.h"
 
-static void start_ok(const char *id)
+/* Engine up, a container running `sh -c SCRIPT` on RUNTIME started. */
+static char *started(const char *runtime, const char *script)
 {
-    struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_lc_setup();
+    return rt_lc_run(runtime, script);
 }
 
 /* §2.3 + §1.4: a shim-name runtime is passed through with no options; the
  * container runs and its exit code is reported by wait and inspect. */
 RT_TEST_FN(start_alias_passthrough)
 {
-    rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 7", NULL);
-    start_ok(id);
+    char *id = started("io.containerd.runc-alias.v2", "exit 7");
     ck_assert_int_eq(rt_lc_wait(id), 7);
     json_t *v = rt_ct_inspect(id);
     json_t *st = json_object_get(v, "State");
@@ -49,9 +46,7 @@ RT_TEST_FN(start_alias_passthrough)
  * BinaryName=runc, Root=<exec-root>/runtime-runc (shim spec §2.2). */
 RT_TEST_FN(start_stock_runc_options)
 {
-    rt_lc_setup();
-    char *id = rt_lc_create("runc", "exit 0", NULL);
-    start_ok(id);
+    char *id = started("runc", "exit 0");
     ck_assert_int_eq(rt_lc_wait(id), 0);
     json_t *e = rt_lc_shim_start(id);
     ck_assert_str_eq(rt_lc_basename(rt_json_str(e, "argv0", "")), "containerd-shim-runc-v2");
@@ -105,9 +100,7 @@ RT_TEST_FN(start_failpoint_start_error)
  * stop answers 304. */
 RT_TEST_FN(start_stop_sigterm)
 {
-    rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec tail -f /dev/null", NULL);
-    start_ok(id);
+    char *id = started("io.containerd.runc-alias.v2", "exec tail -f /dev/null");
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/stop?t=5", id);
     struct rt_http_resp r = {0};
@@ -128,14 +121,8 @@ RT_TEST_FN(start_stop_sigterm)
 RT_TEST_FN(start_autoremove)
 {
     rt_lc_setup();
-    json_t *body = json_pack("{s:s,s:[s,s,s],s:[s],s:{s:s,s:b}}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh", "-c",
-                             "exit 2", "Env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HostConfig", "Runtime",
-                             "io.containerd.runc-alias.v2", "AutoRemove", 1);
-    char *text = json_dumps(body, JSON_COMPACT);
-    char *id = rt_ct_create_ok(NULL, text);
-    free(text);
-    json_decref(body);
-    start_ok(id);
+    char *id = rt_lc_create_hc("exit 2", json_pack("{s:s,s:b}", "Runtime", "io.containerd.runc-alias.v2", "AutoRemove", 1));
+    rt_ct_start_ok(id);
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/wait?condition=removed", id);
     struct rt_http_resp r = {0};
@@ -150,37 +137,34 @@ RT_TEST_FN(start_autoremove)
     free(id);
 }
 
+/* Stop predicate: the *LEFT-th event. */
+static int nth_event(json_t *ev, void *left)
+{
+    (void)ev;
+    return --*(int *)left == 0;
+}
+
 /* Restart policy on-failure:2 — a container exiting 1 is started twice
  * more, then stays exited with RestartCount 2 (3 shim starts in all). */
 RT_TEST_FN(start_restart_on_failure)
 {
     rt_lc_setup();
-    json_t *body = json_pack("{s:s,s:[s,s,s],s:[s],s:{s:s,s:{s:s,s:i}}}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh",
-                             "-c", "exit 1", "Env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HostConfig", "Runtime",
-                             "io.containerd.runc-alias.v2", "RestartPolicy", "Name", "on-failure",
-                             "MaximumRetryCount", 2);
-    char *text = json_dumps(body, JSON_COMPACT);
-    char *id = rt_ct_create_ok(NULL, text);
-    free(text);
-    json_decref(body);
-    start_ok(id);
-    /* No event says "the policy gave up": poll with a deadline. */
-    long long deadline = rt_now_ms() + rt_scaled_ms(15000);
-    size_t starts = 0;
-    long long rc = -1;
-    const char *status = "";
-    json_t *v = NULL;
-    for (;;) {
-        json_t *a = rt_lc_journal("shim", "start", id);
-        starts = json_array_size(a);
-        json_decref(a);
-        json_decref(v);
-        v = rt_ct_inspect(id);
-        rc = rt_json_int(v, "RestartCount", -1);
-        status = rt_json_str(json_object_get(v, "State"), "Status", "");
-        if ((starts >= 3 && !strcmp(status, "exited")) || rt_now_ms() > deadline) break;
-        rt_poll_pause(50);
-    }
+    char *id = rt_lc_create_hc("exit 1", json_pack("{s:s,s:{s:s,s:i}}", "Runtime", "io.containerd.runc-alias.v2",
+                                                   "RestartPolicy", "Name", "on-failure", "MaximumRetryCount", 2));
+    struct rt_evmark mark = rt_events_mark();
+    rt_ct_start_ok(id);
+    /* the third die is the end: the policy records its decision (exited,
+     * RestartCount) before the engine logs that die */
+    int dies = 3;
+    char filt[512];
+    json_decref(rt_events_await(&mark, rt_events_ctr_filters(filt, sizeof filt, id, "die"), nth_event, &dies, 15000,
+                                "the third die event"));
+    json_t *a = rt_lc_journal("shim", "start", id);
+    size_t starts = json_array_size(a);
+    json_decref(a);
+    json_t *v = rt_ct_inspect(id);
+    long long rc = rt_json_int(v, "RestartCount", -1);
+    const char *status = rt_json_str(json_object_get(v, "State"), "Status", "");
     ck_assert_msg(starts == 3, "shim started %zu times, want 3", starts);
     ck_assert_str_eq(status, "exited");
     ck_assert_int_eq(rc, 2);
@@ -194,22 +178,13 @@ RT_TEST_FN(start_die_event)
 {
     rt_lc_setup();
     char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 9", NULL);
-    start_ok(id);
+    struct rt_evmark mark = rt_events_mark();
+    rt_ct_start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 9);
-    /* The die event may be published just after the wait returns (dockerd
-     * also sets the exit state first): poll the event log to a deadline. */
-    json_t *evs = NULL;
-    for (long long deadline = rt_now_ms() + rt_scaled_ms(10000);; rt_poll_pause(20)) {
-        json_decref(evs);
-        evs = rt_lc_events(id, 0, (long)time(NULL), "die");
-        if (json_array_size(evs) || rt_now_ms() > deadline) break;
-    }
-    ck_assert_msg(json_array_size(evs) > 0, "no die event for %s", id);
-    size_t i;
-    json_t *ev;
-    json_array_foreach(evs, i, ev)
-        ck_assert_str_eq(rt_json_str(json_object_get(json_object_get(ev, "Actor"), "Attributes"), "exitCode", ""), "9");
-    json_decref(evs);
+    /* dockerd too may publish die just after the wait returns */
+    json_t *ev = rt_events_await_ctr(&mark, id, "die");
+    ck_assert_str_eq(rt_event_attr(ev, "exitCode"), "9");
+    json_decref(ev);
     free(id);
 }
 
@@ -297,10 +272,7 @@ RT_TEST_FN(start_cmd_directory) { cmd_fails("/etc", 126, "permission denied"); }
 
 static char *running(void)
 {
-    rt_lc_setup();
-    char *id = rt_lc_create("io.containerd.runc-alias.v2", "exec tail -f /dev/null", NULL);
-    start_ok(id);
-    return id;
+    return started("io.containerd.runc-alias.v2", "exec tail -f /dev/null");
 }
 
 static void post(const char *id, const char *what, struct rt_http_resp *r)
@@ -353,29 +325,17 @@ RT_TEST_FN(start_paused)
 RT_TEST_FN(start_autoremove_failed)
 {
     rt_lc_setup();
-    json_t *body = json_pack("{s:s,s:[s,s,s],s:{s:s,s:b}}", "Image", RT_CT_IMAGE, "Cmd", "/bin/sh", "-c", "exit 0",
-                             "HostConfig", "Runtime", "io.containerd.nonexist.v2", "AutoRemove", 1);
-    char *text = json_dumps(body, JSON_COMPACT);
-    char *id = rt_ct_create_ok(NULL, text);
-    free(text);
-    json_decref(body);
+    char *id = rt_lc_create_hc("exit 0", json_pack("{s:s,s:b}", "Runtime", "io.containerd.nonexist.v2", "AutoRemove", 1));
+    struct rt_evmark mark = rt_events_mark();
     struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 500, "start: HTTP %ld %s, want 500", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
-    /* removal follows the failed start; poll with a deadline (no event) */
+    rt_ct_start_expect(id, 500, NULL);
+    /* the removal may follow the failed start's answer: its destroy event */
+    json_decref(rt_events_await_ctr(&mark, id, "destroy"));
     char path[256];
     snprintf(path, sizeof path, "/containers/%s/json", id);
-    long long deadline = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) {
-        rt_api("GET", path, NULL, &r);
-        long st = r.status;
-        rt_http_resp_free(&r);
-        if (st == 404) break;
-        ck_assert_msg(rt_now_ms() < deadline, "AutoRemove container still present after its start failed");
-        rt_poll_pause(50);
-    }
+    rt_api("GET", path, NULL, &r);
+    ck_assert_msg(r.status == 404, "inspect after the destroy event: HTTP %ld", r.status);
+    rt_http_resp_free(&r);
     ck_assert_uint_eq(rt_ct_count_all(), 0);
     free(id);
 }
@@ -395,10 +355,7 @@ RT_TEST_FN(start_failed_then_ok)
     rt_ct_import_ok();
     char *id = rt_lc_create("later", "exec tail -f /dev/null", NULL);
     struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 400, "start with a missing runtime binary: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_expect(id, 400, NULL);
     json_t *v = rt_ct_inspect(id);
     ck_assert_int_eq(rt_json_int(json_object_get(v, "State"), "ExitCode", -1), 127);
     json_decref(v);
@@ -429,7 +386,7 @@ RT_TEST_FN(start_failed_then_ok)
     if (n <= 0) rt_env_error("sandbox runc is not a symlink");
     target[n] = '\0';
     if (symlink(target, bin) < 0) rt_env_error("symlink %s", bin);
-    start_ok(id);
+    rt_ct_start_ok(id);
     v = rt_ct_inspect(id);
     json_t *st = json_object_get(v, "State");
     ck_assert_str_eq(rt_json_str(st, "Status", ""), "running");
@@ -451,10 +408,7 @@ RT_TEST_FN(start_failed_removable)
     char *id = rt_lc_create("io.containerd.runc-alias.v2", "exit 0",
                             "{\"io.containerd.runtime.v2.shim.failpoint.Create\":\"1*error(nope)\"}");
     struct rt_http_resp r = {0};
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 500, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_expect(id, 500, NULL);
     char path[256];
     snprintf(path, sizeof path, "/containers/%s", id);
     rt_api("DELETE", path, NULL, &r);

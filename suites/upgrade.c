@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "harness/events_await.h"
 #include "harness/testlib.h"
 #include "jsonutil.h"
 #include "harness/reload_wait.h"
@@ -242,18 +243,18 @@ static char *runtime_link(const char *name)
     return link;
 }
 
-static void wait_status(const char *ref, const char *want)
+/* Stop predicate: every container named in the NULL-terminated list ARG
+ * has had an event (the list's entries are cleared as they are seen). */
+static int all_seen(json_t *ev, void *arg)
 {
-    long long deadline = rt_now_ms() + rt_scaled_ms(15000);
-    for (;;) {
-        json_t *v = rt_ct_inspect(ref);
-        char got[64];
-        snprintf(got, sizeof got, "%s", rt_json_str(json_object_get(v, "State"), "Status", ""));
-        json_decref(v);
-        if (!strcmp(got, want)) return;
-        ck_assert_msg(rt_now_ms() < deadline, "%s: Status %s, want %s", ref, got, want);
-        rt_poll_pause(50);
+    const char **names = arg;
+    const char *name = rt_event_attr(ev, "name");
+    int left = 0;
+    for (size_t i = 0; names[i]; i++) {
+        if (*names[i] && !strcmp(names[i], name)) names[i] = "";
+        left += *names[i] != '\0';
     }
+    return !left;
 }
 
 /* BinaryName the shim received at the (last) start of container ID. */
@@ -282,11 +283,7 @@ RT_TEST_FN(fedora_story_end_to_end)
     const char *const args[] = {"--default-runtime=fedoci", "--add-runtime", arg, NULL};
     rt_engine_start_ok(args);
     char *id = corpus_id_of("/default-created");
-    struct rt_http_resp r;
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_ok(id);
     ck_assert_int_eq(rt_lc_wait(id), 0);
     char *bn = binary_name_of(id);
     ck_assert_str_eq(bn, bin);
@@ -313,9 +310,20 @@ RT_TEST_FN(restart_policy_comes_back)
     char arg[4200];
     snprintf(arg, sizeof arg, "oci=%s", oci);
     const char *const args[] = {"--add-runtime", arg, NULL};
+    struct rt_evmark mark = rt_events_mark();
     rt_engine_start_ok(args);
     static const char *const names[] = {"oci-always", "on-failure-3", "unless-stopped"};
-    for (int i = 0; i < 3; i++) wait_status(names[i], "running");
+    /* each is running once its start event is out (restored before the
+     * API answers or just after: the stream replays since the mark) */
+    const char *left[] = {names[0], names[1], names[2], NULL};
+    json_decref(rt_events_await(&mark, "{\"container\":[\"oci-always\",\"on-failure-3\",\"unless-stopped\"],"
+                                       "\"event\":[\"start\"]}",
+                                all_seen, left, 15000, "the start events of the restart-policy containers"));
+    for (int i = 0; i < 3; i++) {
+        json_t *v = rt_ct_inspect(names[i]);
+        ck_assert_str_eq(rt_json_str(json_object_get(v, "State"), "Status", ""), "running");
+        json_decref(v);
+    }
     for (int i = 0; i < 2; i++) {
         char *id = corpus_id_of(i ? "/on-failure-3" : "/oci-always");
         char *bn = binary_name_of(id);
@@ -399,10 +407,7 @@ RT_TEST_FN(default_changed_before_start)
              pa, pb);
     json_decref(rt_reload_ok(cfg));
     struct rt_http_resp r;
-    rt_ct_start(made, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: HTTP %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_ok(made);
     ck_assert_int_eq(rt_lc_wait(made), 0);
     char *bn = binary_name_of(made);
     ck_assert_msg(!strcmp(bn, pa), "container created under default a started with %s, want %s", bn, pa);

@@ -216,6 +216,19 @@ RT_TEST_FN(wrap_none_without_args)
     assert_exactly(NULL, 0);
 }
 
+/* Run the wrapper FILE with ARGS: the first line of its output is WANT. */
+static void assert_runs(const char *file, const char *args, const char *want)
+{
+    char *p = wpath(file), cmd[8192], out[256] = "";
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", p, args);
+    FILE *f = popen(cmd, "r");
+    if (!f) rt_env_error("popen failed");
+    if (!fgets(out, sizeof out, f)) out[0] = '\0';
+    pclose(f);
+    ck_assert_str_eq(out, want);
+    free(p);
+}
+
 /* §3.1: the wrapper passes its arguments after the configured ones: run it
  * with path /bin/echo and compare the output. */
 RT_TEST_FN(wrap_executes)
@@ -225,14 +238,8 @@ RT_TEST_FN(wrap_executes)
     char *content = moby_content("/bin/echo", a);
     char *file = predict("ec", content);
     assert_wrapper(file, content);
-    char *p = wpath(file), cmd[8192], out[256] = "";
-    snprintf(cmd, sizeof cmd, "'%s' state ctr1 2>&1", p);
-    FILE *f = popen(cmd, "r");
-    if (!f) rt_env_error("popen failed");
-    if (!fgets(out, sizeof out, f)) out[0] = '\0';
-    pclose(f);
-    ck_assert_str_eq(out, "--debug -x state ctr1\n");
-    free(p), free(file), free(content);
+    assert_runs(file, "state ctr1", "--debug -x state ctr1\n");
+    free(file), free(content);
 }
 
 /* Reload to NEXT; every wrapper seen before is kept identical; returns the
@@ -457,13 +464,17 @@ static int has_arg(json_t *arr, const char *want)
     return 0;
 }
 
-static void start_ok(const char *id)
+/* Start ID and wait for its exit CODE: the one shim start got the wrapper
+ * FILE as BinaryName. That journal entry (caller json_decref()s). */
+static json_t *run_on_wrapper(const char *id, int code, const char *file)
 {
-    struct rt_http_resp r;
-    rt_ct_start(id, &r);
-    rt_ct_skip_without_shims(&r);
-    ck_assert_msg(r.status == 204, "start: %ld %s", r.status, r.body ? r.body : "");
-    rt_http_resp_free(&r);
+    rt_ct_start_ok(id);
+    ck_assert_int_eq(rt_lc_wait(id), code);
+    json_t *e = one_entry("shim", "start", id);
+    char *want = wpath(file);
+    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    free(want);
+    return e;
 }
 
 /* §3.1 containerd record: the runc shim gets BinaryName = the absolute
@@ -474,17 +485,13 @@ RT_TEST_FN(wrap_container_uses_wrapper)
     rt_write_config(CFG_WR);
     rt_lc_setup();
     char *id = rt_lc_create("wr", "exit 0", NULL);
-    start_ok(id);
-    ck_assert_int_eq(rt_lc_wait(id), 0);
-    json_t *e = one_entry("shim", "start", id);
-    char *want = wpath(WR_DEBUG);
-    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_t *e = run_on_wrapper(id, 0, WR_DEBUG);
     ck_assert_str_eq(rt_json_str(e, "type_url", ""), "containerd.runc.v1.Options");
     json_decref(e);
     e = one_entry("runc", "create", id);
     ck_assert_msg(has_arg(json_object_get(e, "global_args"), "--debug"), "runc create without --debug");
     json_decref(e);
-    free(want), free(id);
+    free(id);
 }
 
 /* §5.1 + §3.1: definitions are looked up at every start: after a reload
@@ -497,17 +504,13 @@ RT_TEST_FN(wrap_container_follows_reload)
     char *id = rt_lc_create("wr", "exit 0", NULL);
     json_decref(rt_reload_ok("{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\","
                              "\"--log-format=json\"]}}}\n"));
-    start_ok(id);
-    ck_assert_int_eq(rt_lc_wait(id), 0);
-    json_t *e = one_entry("shim", "start", id);
-    char *want = wpath(WR_JSON);
-    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_t *e = run_on_wrapper(id, 0, WR_JSON);
     json_decref(e);
     e = one_entry("runc", "create", id);
     ck_assert_msg(has_arg(json_object_get(e, "global_args"), "--log-format=json"),
                   "runc create without --log-format=json");
     json_decref(e);
-    free(want), free(id);
+    free(id);
 }
 
 /* §9.3 (v26): a running container whose args runtime is removed by reload
@@ -518,7 +521,7 @@ RT_TEST_FN(wrap_running_container_survives_removal)
     rt_write_config("{\"runtimes\":{\"gone\":{\"path\":\"runc\",\"runtimeArgs\":[\"--log-format=text\"]}}}\n");
     rt_lc_setup();
     char *id = rt_lc_create("gone", "exec tail -f /dev/null", NULL);
-    start_ok(id);
+    rt_ct_start_ok(id);
     json_decref(rt_reload_ok("{\"runtimes\":{}}\n"));
     assert_wrapper("gone." NEW_SUFFIX, "#!/bin/sh\nrunc --log-format=text $@\n");
     char path[256];
@@ -570,13 +573,9 @@ RT_TEST_FN(wrap_default_args_runtime)
     json_t *v = rt_ct_inspect(id);
     ck_assert_str_eq(rt_json_str(json_object_get(v, "HostConfig"), "Runtime", ""), "wr");
     json_decref(v);
-    start_ok(id);
-    ck_assert_int_eq(rt_lc_wait(id), 0);
-    json_t *e = one_entry("shim", "start", id);
-    char *want = wpath(WR_DEBUG);
-    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_t *e = run_on_wrapper(id, 0, WR_DEBUG);
     json_decref(e);
-    free(want), free(id);
+    free(id);
 }
 
 /* §3.1 cleanup + §5.1: after a restart the regenerated wrapper (same
@@ -589,13 +588,9 @@ RT_TEST_FN(wrap_container_after_restart)
     char *id = rt_lc_create("wr", "exit 4", NULL);
     rt_engine_stop();
     rt_engine_start_ok(NULL);
-    start_ok(id);
-    ck_assert_int_eq(rt_lc_wait(id), 4);
-    json_t *e = one_entry("shim", "start", id);
-    char *want = wpath(WR_DEBUG);
-    ck_assert_str_eq(rt_json_str(e, "binary_name", ""), want);
+    json_t *e = run_on_wrapper(id, 4, WR_DEBUG);
     json_decref(e);
-    free(want), free(id);
+    free(id);
 }
 
 /* SHOULD: quoted arguments reach the runtime intact: printf sees "%s|" and
@@ -606,14 +601,8 @@ RT_TEST_FN(wrap_quoted_args_intact)
     const char *content = "#!/bin/sh\n/usr/bin/printf '%s|' 'x y' 'it'\\''s' $@\n";
     char *file = predict("pf", content);
     assert_wrapper(file, content);
-    char *p = wpath(file), cmd[8192], out[256] = "";
-    snprintf(cmd, sizeof cmd, "'%s' state 2>&1", p);
-    FILE *f = popen(cmd, "r");
-    if (!f) rt_env_error("popen failed");
-    if (!fgets(out, sizeof out, f)) out[0] = '\0';
-    pclose(f);
-    ck_assert_str_eq(out, "x y|it's|state|");
-    free(p), free(file);
+    assert_runs(file, "state", "x y|it's|state|");
+    free(file);
 }
 
 #define SPEC "engine-runtime-behaviour.md "

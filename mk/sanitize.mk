@@ -12,11 +12,14 @@ SAN_LOG   = $(abspath $(ASAN_B))/sanitizer-reports
 # SIGSEGV); a real crash still fails its test, only without an ASan trace.
 # exitcode: a report also fails the process itself. The harness passes these
 # to the engine it starts (testlib's rt_engine_env), the engine to its shims.
-SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:handle_segv=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
-            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan
-# (LeakSanitizer reports are named after the last log_path set: ubsan.<pid>.)
-# Sanitized programs are 2-5x slower: harness timeouts are scaled by this.
+# Sanitized programs are 2-5x slower: every timeout is scaled by this, in the
+# harness (--timeout-multiplier), the shell tests (RT_TIMEOUT_MULT, tests/lib.sh)
+# and the engine's own limits (RTENGINED_TIMEOUT_MULT).
 SAN_TIMEOUT_MULT ?= 3
+SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:handle_segv=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan \
+            RT_TIMEOUT_MULT=$(SAN_TIMEOUT_MULT) RTENGINED_TIMEOUT_MULT=$(SAN_TIMEOUT_MULT)
+# (LeakSanitizer reports are named after the last log_path set: ubsan.<pid>.)
 # Everything `make check` runs, minus the other instrumented builds; the
 # conformance run is started below with scaled timeouts.
 SAN_CHECKS = check-unit check-engine \
@@ -24,7 +27,7 @@ SAN_CHECKS = check-unit check-engine \
 
 .PHONY: check-sanitize
 check-sanitize:
-	@rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	@rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG) && chmod 1777 $(SAN_LOG) # (tests also run programs as nobody)
 	@$(SAN_MAKE) -j2 programs
 	@start=$$(date +%s); rc=0; \
 	$(SAN_ENV) $(SAN_MAKE) -k $(SAN_CHECKS) || rc=$$?; \

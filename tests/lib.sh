@@ -5,6 +5,15 @@ set -u
 RTENGINED="$RT_BUILD/bin/rtengined"
 RTCONFORM="$RT_BUILD/bin/rtconform"
 LIBEXEC="$RT_BUILD/libexec"
+# RT_TIMEOUT_MULT: the one knob for every shell-test deadline (a whole
+# number; sanitized or valgrind builds run several times slower). make
+# check-sanitize sets it; rtconform runs get it as --timeout-multiplier.
+: "${RT_TIMEOUT_MULT:=1}"
+[[ $RT_TIMEOUT_MULT =~ ^[1-9][0-9]*$ ]] || { echo "RT_TIMEOUT_MULT must be a whole number >= 1, not '$RT_TIMEOUT_MULT'" >&2; exit 99; }
+# scaled N: N (seconds, or poll rounds) times RT_TIMEOUT_MULT.
+scaled() { echo $(($1 * RT_TIMEOUT_MULT)); }
+# The engines and fake shims the tests start scale their own limits alike.
+export RTENGINED_TIMEOUT_MULT=${RTENGINED_TIMEOUT_MULT:-$RT_TIMEOUT_MULT}
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/rt-$TEST_NAME.XXXXXX")
 _n=0 _pass=0 _fail=0 _skip=0
@@ -14,7 +23,8 @@ cleanup() {
   local p
   # Only a process that is still our child: a reaped pid may be reused.
   for p in "${_pids[@]:-}"; do
-    [[ -n "$p" && "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" == "$$" ]] && kill -9 "$p" 2>/dev/null
+    # (reaped at once: bash would otherwise print a "Killed" line for it)
+    [[ -n "$p" && "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" == "$$" ]] && kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
   [[ $_fail -eq 0 ]] && rm -rf "$TRASH"
 }
@@ -30,8 +40,16 @@ test_expect() {
   local caller_e=0 rc
   [[ $- == *e* ]] && caller_e=1
   set +e
-  ( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1
-  rc=$?
+  # The body runs in a process group of its own (job control on for this one
+  # fork) under a leader that, once the body ended, SIGKILLs the whole group:
+  # an engine or helper a failed body left behind must not outlive it. The
+  # leader is alive while it kills, so the group id names no one else's
+  # group; only processes that left the group (setsid daemons) escape.
+  set -m
+  ( ( set -e; cd "$TRASH"; eval "$2" ); echo $? >"$out.rc"; kill -KILL 0 ) >"$out" 2>&1 &
+  set +m
+  wait $! 2>/dev/null # (the leader's own SIGKILL is expected: not reported)
+  rc=$(cat "$out.rc" 2>/dev/null || echo 99)
   [[ $caller_e -eq 1 ]] && set -e
   if [ $rc -eq 0 ]; then
     _pass=$((_pass + 1)); echo "ok $_n - $1"
@@ -56,11 +74,12 @@ start_engine() {
   _pids+=("$ENGINE_PID")
 }
 
-# wait_socket PATH [PID]: poll /_ping until it answers (10 s deadline), or
-# fail early when PID exits.
+# wait_socket PATH [PID]: poll /_ping until it answers (10 s deadline,
+# scaled), or fail early when PID exits.
 wait_socket() {
-  local sock=$1 pid=${2:-} i
-  for ((i = 0; i < 2000; i++)); do
+  local sock=$1 pid=${2:-} i n
+  n=$(scaled 2000)
+  for ((i = 0; i < n; i++)); do
     if [[ -S "$sock" ]] && curl -sf --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; then return 0; fi
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then echo "engine exited"; return 1; fi
     sleep 0.005 # poll interval

@@ -27,7 +27,7 @@ RT=io.containerd.runc-alias.v2
 # On any exit: SIGTERM first (the engine stops its containers and shims).
 cli_cleanup() {
   if [[ -n "${ENGINE_PID:-}" ]] && kill -TERM "$ENGINE_PID" 2>/dev/null; then
-    for _ in $(seq 200); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq $(scaled 200)); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.05; done
   fi
   cleanup
 }
@@ -38,11 +38,11 @@ PATH="$TRASH/bin:$PATH" RTCONFORM_JOURNAL="$TRASH/journal" start_engine --data-r
 wait_socket "$SOCK" "$ENGINE_PID" || skip_all "rtengined did not start: $(tail -3 "$TRASH/engine.log")"
 
 # Every CLI call is bounded: a hang is a failure, not a stuck test run.
-d() { timeout 30 "$DOCKER" "$@"; }
-# poll_for CMD...: retry CMD (10 s deadline) until it succeeds.
+d() { timeout "$(scaled 30)" "$DOCKER" "$@"; }
+# poll_for CMD...: retry CMD (10 s deadline, scaled) until it succeeds.
 poll_for() {
   local i
-  for ((i = 0; i < 200; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  for ((i = 0; i < 200 * RT_TIMEOUT_MULT; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
   echo "timeout: $*"; return 1
 }
 T0=$(date +%s)

@@ -50,10 +50,10 @@ create() {
 # state ID FIELD: one field of State from inspect (true/false/number/"str").
 state() { api "http://x/containers/$1/json" | sed -n "s/.*\"State\":{[^}]*\"$2\":\([^,}]*\).*/\1/p"; }
 
-# wait_state ID FIELD VALUE: poll inspect (10 s deadline) until State.FIELD is VALUE.
+# wait_state ID FIELD VALUE: poll inspect (10 s deadline, scaled) until State.FIELD is VALUE.
 wait_state() {
   local i
-  for ((i = 0; i < 2000; i++)); do [ "$(state "$1" "$2")" = "$3" ] && return 0; sleep 0.005; done
+  for ((i = 0; i < 2000 * RT_TIMEOUT_MULT; i++)); do [ "$(state "$1" "$2")" = "$3" ] && return 0; sleep 0.005; done
   echo "timeout: State.$2 of $1 is $(state "$1" "$2"), want $3"; return 1
 }
 
@@ -86,9 +86,9 @@ procs_with() {
   return 0
 }
 
-# within SECONDS CMD...: poll CMD until it succeeds or SECONDS pass.
+# within SECONDS CMD...: poll CMD until it succeeds or SECONDS (scaled) pass.
 within() {
-  local end=$((SECONDS + $1))
+  local end=$((SECONDS + $1 * RT_TIMEOUT_MULT))
   while ! "${@:2}"; do
     [ $SECONDS -lt $end ] || return 1
     sleep 0.02

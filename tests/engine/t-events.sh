@@ -12,7 +12,7 @@ flags() { # $1 = sandbox dir
 # wait_grep PATTERN FILE: poll FILE (10 s deadline) until it contains PATTERN.
 wait_grep() {
   local i
-  for ((i = 0; i < 2000; i++)); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.005; done
+  for ((i = 0; i < 2000 * RT_TIMEOUT_MULT; i++)); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.005; done
   echo "timeout waiting for $1 in $2"; cat "$2"; return 1
 }
 
@@ -22,7 +22,7 @@ test_expect 'a live stream delivers the daemon reload event' '
   curl -sN --unix-socket a/s.sock "http://localhost/events?filters=%7B%22type%22%3A%5B%22daemon%22%5D%7D" >ev.txt &
   curl_pid=$!
   # the subscription is in place once the engine counts a listener
-  for ((i = 0; i < 2000; i++)); do
+  for ((i = 0; i < 2000 * RT_TIMEOUT_MULT; i++)); do
     curl -s --unix-socket a/s.sock http://localhost/info | grep -q "\"NEventsListener\":1" && break; sleep 0.005
   done
   echo "{\"runtimes\":{\"oci\":{\"path\":\"runc\"}}}" >a/daemon.json
@@ -48,12 +48,12 @@ test_expect 'SIGTERM ends open streams and the engine exits promptly' '
   c1=$!
   curl -sN --unix-socket c/s.sock "http://localhost/events?since=0" >/dev/null &
   c2=$!
-  for ((i = 0; i < 2000; i++)); do
+  for ((i = 0; i < 2000 * RT_TIMEOUT_MULT; i++)); do
     curl -s --unix-socket c/s.sock http://localhost/info | grep -q "\"NEventsListener\":2" && break; sleep 0.005
   done
   kill -TERM $ENGINE_PID
   # well under the harness timeouts: the streams must not hold the stop
-  for ((i = 0; i < 400; i++)); do kill -0 $ENGINE_PID 2>/dev/null || break; sleep 0.005; done
+  for ((i = 0; i < 400 * RT_TIMEOUT_MULT; i++)); do kill -0 $ENGINE_PID 2>/dev/null || break; sleep 0.005; done
   ! kill -0 $ENGINE_PID 2>/dev/null
   wait $c1 $c2 || true
 '

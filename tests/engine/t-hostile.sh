@@ -13,10 +13,11 @@ flags() { # $1 = sandbox dir, $2 = daemon.json
   echo --data-root "$1/data" --exec-root "$1/exec" -H "unix://$1/s.sock" --pidfile "$1/pid" --config-file "$2"
 }
 
-# wait_ready SOCK PID SECONDS: poll /_ping (big configs take a while).
+# wait_ready SOCK PID SECONDS: poll /_ping (big configs take a while;
+# SECONDS is scaled).
 wait_ready() {
   local i
-  for ((i = 0; i < $3 * 20; i++)); do
+  for ((i = 0; i < $3 * 20 * RT_TIMEOUT_MULT; i++)); do
     curl -sf --unix-socket "$1" http://localhost/_ping >/dev/null 2>&1 && return 0
     kill -0 "$2" 2>/dev/null || { echo "engine exited"; return 1; }
     sleep 0.05 # poll interval
@@ -27,7 +28,7 @@ wait_ready() {
 # startup_fails DIR FILE PATTERN: exit status 1 (not a signal), the
 # message names the file and matches PATTERN, no socket left behind.
 startup_fails() {
-  set +e; timeout 120 "$RTENGINED" $(flags "$PWD/$1" "$PWD/$2") >"$1.out" 2>"$1.err"; rc=$?; set -e
+  set +e; timeout "$(scaled 120)" "$RTENGINED" $(flags "$PWD/$1" "$PWD/$2") >"$1.out" 2>"$1.err"; rc=$?; set -e
   echo "status $rc"; tail -c 400 "$1.err"
   [ $rc -eq 1 ]
   grep -q "$3" "$1.err"
@@ -42,12 +43,12 @@ test_expect '100000 runtimes: starts, /info lists them, SIGHUP reload survives' 
   wait_ready a/s.sock $ENGINE_PID 120
   echo "ready in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   t1=$(date +%s%N)
-  curl -sf --max-time 120 --unix-socket a/s.sock http://localhost/info >info.json
+  curl -sf --max-time "$(scaled 120)" --unix-socket a/s.sock http://localhost/info >info.json
   echo "/info in $(( ($(date +%s%N) - t1) / 1000000 )) ms, $(wc -c <info.json) bytes"
   grep -q "\"rt99999\":{\"path\":\"/nonexistent/rt\"" info.json
   since=$(date +%s)
   kill -HUP $ENGINE_PID
-  for i in $(seq 1 2400); do
+  for i in $(seq $(scaled 2400)); do
     curl -sf --unix-socket a/s.sock "http://localhost/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22type%22%3A%5B%22daemon%22%5D%7D" | grep -q "\"reload\"" && break
     kill -0 $ENGINE_PID
     sleep 0.05 # poll interval: no event stream without an end time

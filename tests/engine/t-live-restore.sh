@@ -9,11 +9,26 @@
 # Bound every shim call so a regression fails fast instead of hanging.
 export RTENGINED_SHIM_TIMEOUT_MS=5000
 
-test_expect 'live-restore: a running container survives a restart and stop works afterwards' '
-  sandbox a; engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31001\"]")
+# run_sleeper TAG [EXTRA]: create c1 running `sleep TAG` (EXTRA: more create
+# JSON members), start it and wait until it runs; sets id.
+run_sleeper() {
+  id=$(create c1 "[\"/bin/sleep\",\"$1\"]" ${2:+"$2"})
   [ "$(code POST /containers/$id/start)" = 204 ]
   wait_state $id Running true
+}
+
+# ended CODE TAG: container $id is stopped with exit CODE, and neither a shim
+# nor its `sleep TAG` is left.
+ended() {
+  [ "$(state $id Running)" = false ]
+  [ "$(state $id ExitCode)" = $1 ]
+  [ -z "$(shim_pids)" ]
+  [ -z "$(procs_with $2)" ]
+}
+
+test_expect 'live-restore: a running container survives a restart and stop works afterwards' '
+  sandbox a; engine_up --live-restore; image
+  run_sleeper 31001
   pid=$(state $id Pid)
   engine_down
   [ -n "$(shim_pids)" ]                      # left running
@@ -23,19 +38,14 @@ test_expect 'live-restore: a running container survives a restart and stop works
   [ "$(state $id Pid)" = "$pid" ]
   grep -q "reconnected to the shim of $id" $TRASH/engine.log
   [ "$(code POST /containers/$id/stop?t=5)" = 204 ]
-  [ "$(state $id Running)" = false ]
-  [ "$(state $id ExitCode)" = 143 ]          # SIGTERM reached it over the restored connection
+  ended 143 31001                            # SIGTERM reached it over the restored connection
   ! kill -0 $pid 2>/dev/null
-  [ -z "$(shim_pids)" ]
-  [ -z "$(procs_with 31001)" ]
   engine_down
 '
 
 test_expect 'live-restore: an exit after the restart is observed (TaskExit)' '
   sandbox b; engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31002\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31002
   pid=$(state $id Pid)
   engine_down
   engine_up --live-restore
@@ -43,16 +53,15 @@ test_expect 'live-restore: an exit after the restart is observed (TaskExit)' '
   kill -9 $pid
   wait_state $id Running false
   [ "$(state $id ExitCode)" = 137 ]
-  for ((i = 0; i < 2000; i++)); do [ -z "$(shim_pids)" ] && break; sleep 0.005; done
+  # no event reports a shim process gone: poll it with a deadline
+  for ((i = 0; i < 2000 * RT_TIMEOUT_MULT; i++)); do [ -z "$(shim_pids)" ] && break; sleep 0.005; done
   [ -z "$(shim_pids)" ]
   engine_down
 '
 
 test_expect 'live-restore: a task that exited while the engine was down is recorded at startup' '
   sandbox c; engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31003\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31003
   pid=$(state $id Pid)
   fin0=$(state $id FinishedAt)
   engine_down
@@ -68,9 +77,7 @@ test_expect 'live-restore: a task that exited while the engine was down is recor
 
 test_expect 'live-restore: a shim killed while the engine was down is cleaned up, exit recorded' '
   sandbox d; engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31004\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31004
   engine_down
   for p in $(shim_pids); do kill -9 $p; done
   engine_up --live-restore
@@ -85,9 +92,7 @@ test_expect 'live-restore: the wrapper of a live container survives a restart wi
   sandbox e
   echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--debug\"]}}}" >$D/daemon.json
   engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31005\"]" "\"HostConfig\":{\"Runtime\":\"wr\"}")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31005 "\"HostConfig\":{\"Runtime\":\"wr\"}"
   old=$(ls $D/data/runtimes/)
   [ -n "$old" ]
   engine_down
@@ -102,9 +107,7 @@ test_expect 'live-restore: the wrapper of a live container survives a restart wi
 
 test_expect 'no live-restore: SIGTERM stops running containers, exit recorded' '
   sandbox f; engine_up; image
-  id=$(create c1 "[\"/bin/sleep\",\"31006\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31006
   engine_down
   [ -z "$(shim_pids)" ]
   [ -z "$(procs_with 31006)" ]
@@ -116,32 +119,22 @@ test_expect 'no live-restore: SIGTERM stops running containers, exit recorded' '
 
 test_expect 'no live-restore: after kill -9 of the engine, startup kills and cleans up the task' '
   sandbox g; engine_up; image
-  id=$(create c1 "[\"/bin/sleep\",\"31007\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31007
   kill -9 $ENGINE_PID; wait $ENGINE_PID || true
   [ -n "$(shim_pids)" ]
   engine_up
-  [ "$(state $id Running)" = false ]
-  [ "$(state $id ExitCode)" = 137 ]
+  ended 137 31007
   [ "$(state $id FinishedAt)" != "\"0001-01-01T00:00:00Z\"" ]
-  [ -z "$(shim_pids)" ]
-  [ -z "$(procs_with 31007)" ]
   [ ! -e $D/exec/containerd/$id ]
   engine_down
 '
 
 test_expect 'live-restore turned off across a restart: the task is killed and cleaned up' '
   sandbox h; engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31008\"]")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31008
   engine_down
   engine_up
-  [ "$(state $id Running)" = false ]
-  [ "$(state $id ExitCode)" = 137 ]
-  [ -z "$(shim_pids)" ]
-  [ -z "$(procs_with 31008)" ]
+  ended 137 31008
   engine_down
 '
 
@@ -149,16 +142,11 @@ test_expect 'live-restore turned off with an args runtime: the old wrapper still
   sandbox i
   echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--gen-1\"]}}}" >$D/daemon.json
   engine_up --live-restore; image
-  id=$(create c1 "[\"/bin/sleep\",\"31009\"]" "\"HostConfig\":{\"Runtime\":\"wr\"}")
-  [ "$(code POST /containers/$id/start)" = 204 ]
-  wait_state $id Running true
+  run_sleeper 31009 "\"HostConfig\":{\"Runtime\":\"wr\"}"
   engine_down
   echo "{\"runtimes\":{\"wr\":{\"path\":\"runc\",\"runtimeArgs\":[\"--gen-2\"]}}}" >$D/daemon.json
   engine_up
-  [ "$(state $id Running)" = false ]
-  [ "$(state $id ExitCode)" = 137 ]
-  [ -z "$(shim_pids)" ]
-  [ -z "$(procs_with 31009)" ]
+  ended 137 31009
   engine_down
 '
 

@@ -11,7 +11,7 @@ done
 # then tests/lib.sh's cleanup; also kill what runc still lists.
 real_cleanup() {
   if [[ -n "${ENGINE_PID:-}" ]] && kill -TERM "$ENGINE_PID" 2>/dev/null; then
-    for _ in $(seq 100); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq $(scaled 100)); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
   fi
   local r="$TRASH/exec/runtime-runc/rtengined" id
   if [[ -d "$r" ]]; then
@@ -29,7 +29,7 @@ setup() {
   echo '{}' >daemon.json
   start_engine --data-root "$TRASH/data" --exec-root "$TRASH/exec" -H "unix://$TRASH/s.sock" \
     --pidfile "$TRASH/pid" --config-file "$TRASH/daemon.json"
-  for _ in $(seq 100); do api http://x/_ping >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq $(scaled 100)); do api http://x/_ping >/dev/null 2>&1 && break; sleep 0.1; done
   api -X POST --data-binary @img.tar "http://x/images/create?fromSrc=-&repo=bb&tag=1" | grep -q sha256
 }
 
@@ -70,7 +70,7 @@ test_expect 'real shim: stop delivers SIGTERM; engine shutdown stops the rest' '
   api http://x/containers/c2/json | grep -q "\"ExitCode\":3"
   [ "$(api -X POST -o /dev/null -w "%{http_code}" http://x/containers/c2/start)" = 204 ]
   kill -TERM "$ENGINE_PID"
-  for _ in $(seq 100); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq $(scaled 100)); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
   ! kill -0 "$ENGINE_PID" 2>/dev/null
   [ -z "$(runc --root "$TRASH/exec/runtime-runc/rtengined" list -q)" ]
 '

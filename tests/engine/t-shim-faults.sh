@@ -6,6 +6,7 @@
 . "$(dirname "$0")/shimlib.sh"
 TMO=3000 # the engine's cap on shim calls here (RTENGINED_SHIM_TIMEOUT_MS)
 export RTENGINED_SHIM_TIMEOUT_MS=$TMO
+TMO=$((TMO * RTENGINED_TIMEOUT_MULT)) # the cap in effect: the engine scales it (lib.sh)
 
 FP=io.containerd.runtime.v2.shim.failpoint.
 GB=io.rtconform.fakeshim.garbage.
@@ -51,14 +52,14 @@ test_expect 'hung shim (Create hangs): start fails within the limit, the API ser
   hung=$!
   # the engine is in Create once the shim has written its address
   within 10 test -e $D/exec/containerd/$id/address
-  [ "$(curl -s --max-time 2 --unix-socket $D/s.sock http://x/_ping)" = OK ]
+  [ "$(curl -s --max-time "$(scaled 2)" --unix-socket $D/s.sock http://x/_ping)" = OK ]
   [ "$(code POST /containers/$other/start)" = 204 ]
   [ "$(code GET /containers/json)" = 200 ]
   kill -0 $hung                             # still waiting on its Create
   wait $hung
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   [ "$(cat hung.code)" = 500 ]
-  [ $ms -lt $((TMO + 5000)) ] || { echo "took $ms ms"; false; }
+  [ $ms -lt $((TMO + 5000 * RT_TIMEOUT_MULT)) ] || { echo "took $ms ms"; false; }
   [ "$(state $id ExitCode)" = 128 ]
   msg $id | grep -q "failed to create task for container: failed to create shim task: Create: no reply from the shim within $TMO ms: context deadline exceeded"
   [ "$(state $other Running)" = true ]

@@ -21,7 +21,7 @@ pending() { kill -0 $WPID 2>/dev/null; }
 
 test_expect 'not-running on a created container returns at once with 0' '
   id=$(create c1 "[\"/bin/sleep\",\"33001\"]")
-  out=$(curl -s --max-time 5 --unix-socket $D/s.sock -X POST "http://x/containers/$id/wait")
+  out=$(curl -s --max-time "$(scaled 5)" --unix-socket $D/s.sock -X POST "http://x/containers/$id/wait")
   echo "got: $out"
   echo "$out" | grep -q "\"StatusCode\":0[,}]"
 '

@@ -76,7 +76,7 @@ test_expect 'compare --observables: bad input is exit 99, usage without two file
 '
 
 test_expect 'run --diff-with builtin: both runs, observables recorded, no difference, report sections' '
-  "$RTCONFORM" run --diff-with builtin --focus "^RT-(START-00[13]|VAL-020|RES-035) " --seed 7 \
+  "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --diff-with builtin --focus "^RT-(START-00[13]|VAL-020|RES-035) " --seed 7 \
     --report-dir rep >out 2>&1 || { cat out; exit 1; }
   grep -q "^# differential: the same selection against builtin" out
   grep -qx "# 0 tests with differing observables, 4 the same, 0 not compared" out
@@ -110,7 +110,7 @@ else
     cp -P "$LIBEXEC"/* "$u/libexec/"
     chmod -R a+rX "$TRASH"; chmod 1777 "$u/tmp"; chmod 0777 "$u"
     set +e
-    (cd "$u" && runuser -u nobody -- env TMPDIR="$u/tmp" "$u/bin/rtconform" run --focus "^RT-(INFO-001|VAL-020) " \
+    (cd "$u" && runuser -u nobody -- env TMPDIR="$u/tmp" "$u/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --focus "^RT-(INFO-001|VAL-020) " \
       --diff-with dockerd --diff-engine /usr/sbin/dockerd --report-dir "$u/rep") >out 2>&1
     rc=$?
     set -e

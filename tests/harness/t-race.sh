@@ -43,7 +43,7 @@ PY
 
 test_expect 'a reload that deletes wrappers fails the forced and random race tests' '
   set +e
-  "$RTCONFORM" run --engine "$(mutant delete)" --focus "^RT-RACE-0(01|02|10) " --seed 7 --report-dir rep \
+  "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --engine "$(mutant delete)" --focus "^RT-RACE-0(01|02|10) " --seed 7 --report-dir rep \
     >out 2>&1
   rc=$?; set -e
   [ "$rc" -eq 1 ] || { tail -20 out; exit 1; }
@@ -63,7 +63,7 @@ PY
 
 test_expect 'a reload that rewrites wrappers fails: content changed, runc ran other args' '
   set +e
-  "$RTCONFORM" run --engine "$(mutant rewrite)" --focus "^RT-RACE-001 " --report-dir rep >out 2>&1
+  "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --engine "$(mutant rewrite)" --focus "^RT-RACE-001 " --report-dir rep >out 2>&1
   rc=$?; set -e
   [ "$rc" -eq 1 ] || { tail -20 out; exit 1; }
   python3 - rep/results.json <<PY

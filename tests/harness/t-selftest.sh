@@ -8,7 +8,7 @@ EXPECT="$(cd "$(dirname "$0")" && pwd)/selftest-expect.json"
 
 # One run shared by the checks below (-j 3: parallel workers too).
 set +e
-"$RTCONFORM" run --profile selftest --expect "$EXPECT" --skip '^RT-SELF-014 ' -j 3 --seed 4242 \
+"$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --expect "$EXPECT" --skip '^RT-SELF-014 ' -j 3 --seed 4242 \
   --report-dir "$TRASH/rep" >"$TRASH/run.out" 2>"$TRASH/run.err"
 RUN_RC=$?
 set -e
@@ -52,7 +52,7 @@ test_expect 'TAP 14 stream: plan, numbered points, YAML with reproduce, expiry w
   grep -q "^not ok .*RT-SELF-008.*# TODO XFAIL" "$out"
   grep -q "^ok .*RT-SELF-004.* # SKIP deliberate skip" "$out"
   grep -q "^# WARNING: expectation for RT-SELF-011 (skip) expired" "$out"
-  grep -q "^  reproduce: \".* run --target builtin --profile selftest --expect .* --seed 4242 --focus .\^RT-SELF-002\\$.\"" "$out"
+  grep -q "^  reproduce: \".* run --target builtin --profile selftest --expect .* --seed 4242 \(--timeout-multiplier [0-9]* \)\?--focus .\^RT-SELF-002\\$.\"" "$out"
   grep -q "^# seed\|seed 4242" "$out"
   cmp <(grep -v "^[0-9]* passed" "$out") "$TRASH/rep/report.tap"
 '
@@ -112,41 +112,41 @@ test_expect 'the leaked process is gone after the run' '
 '
 
 test_expect '--xpass-ok and passing-only selection: exit 0' '
-  "$RTCONFORM" run --profile selftest --expect "$EXPECT" --focus "^RT-SELF-0(01|09|10|12) " --xpass-ok --report-dir r0 >out
+  "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --expect "$EXPECT" --focus "^RT-SELF-0(01|09|10|12) " --xpass-ok --report-dir r0 >out
   grep -q "verdict: CONFORMS" out
 '
 
 test_expect 'an XPASS alone fails the run (stale entries must go)' '
-  set +e; "$RTCONFORM" run --profile selftest --expect "$EXPECT" --focus "^RT-SELF-009 " --report-dir r1 >out; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --expect "$EXPECT" --focus "^RT-SELF-009 " --report-dir r1 >out; rc=$?; set -e
   [ $rc -eq 1 ]
 '
 
 test_expect 'only skips: exit 77' '
-  set +e; "$RTCONFORM" run --profile selftest --focus "^RT-SELF-004 " --report-dir r2 >out; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --focus "^RT-SELF-004 " --report-dir r2 >out; rc=$?; set -e
   [ $rc -eq 77 ]
 '
 
 test_expect 'only environment errors: exit 99' '
-  set +e; "$RTCONFORM" run --profile selftest --focus "^RT-SELF-003 " --report-dir r3 >out; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --focus "^RT-SELF-003 " --report-dir r3 >out; rc=$?; set -e
   [ $rc -eq 99 ]
 '
 
 test_expect 'a bad expectation file: exit 99, message names entry and field' '
   printf "%s" "{\"schema\":1,\"target\":\"x\",\"entries\":[{\"id\":\"RT-SELF-001\",\"outcome\":\"fail\",\"reason_class\":\"engine-bug\",\"reason\":\"r\",\"link\":\"l\",\"expires\":\"2024-02-30\"}]}" >bad.json
-  set +e; "$RTCONFORM" run --profile selftest --expect bad.json --report-dir r4 >out 2>err; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --expect bad.json --report-dir r4 >out 2>err; rc=$?; set -e
   [ $rc -eq 99 ]
   grep -q "entries\[0\] (RT-SELF-001): field \"expires\" must be a date YYYY-MM-DD" err
 '
 
 test_expect '--rerun-failed runs only the failures of a results.json' '
-  set +e; "$RTCONFORM" run --profile selftest --expect "$EXPECT" --rerun-failed "$TRASH/rep/results.json" --report-dir r5 >out; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --expect "$EXPECT" --rerun-failed "$TRASH/rep/results.json" --report-dir r5 >out; set -e
   python3 -c "import json; d=json.load(open(\"r5/results.json\")); ids=sorted(t[\"id\"] for t in d[\"tests\"]); assert ids==[\"RT-SELF-002\",\"RT-SELF-003\",\"RT-SELF-005\",\"RT-SELF-006\",\"RT-SELF-007\",\"RT-SELF-009\",\"RT-SELF-013\"], ids"
 '
 
 test_expect '--repeat runs a test N times; --until-fail stops at the first failure' '
-  "$RTCONFORM" run --profile selftest --focus "^RT-SELF-001 " --repeat 3 --report-dir r6 >out
+  "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --focus "^RT-SELF-001 " --repeat 3 --report-dir r6 >out
   python3 -c "import json; d=json.load(open(\"r6/results.json\")); assert d[\"tests\"][0][\"attempts\"]==3"
-  set +e; "$RTCONFORM" run --profile selftest --focus "^RT-SELF-00[12] " --until-fail --report-dir r7 >out; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --profile selftest --focus "^RT-SELF-00[12] " --until-fail --report-dir r7 >out; rc=$?; set -e
   [ $rc -eq 1 ]
   grep -q "^# round 1" out && ! grep -q "^# round 2" out && grep -qx "1\.\.2" out
 '
@@ -174,20 +174,20 @@ test_expect 'CLI: --help per command, --version, list --json, bad race mode' '
 '
 
 test_expect 'dockerd target: an engine that is not there is a SKIP with the reason, exit 77' '
-  set +e; "$RTCONFORM" run --target dockerd --engine "$PWD/no/dockerd" --profile selftest --focus "^RT-SELF-001 " \
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target dockerd --engine "$PWD/no/dockerd" --profile selftest --focus "^RT-SELF-001 " \
     --report-dir r8 >out 2>err; rc=$?; set -e
   [ $rc -eq 77 ] && grep -q "engine binary $PWD/no/dockerd is not executable" err
 '
 
 test_expect 'dockerd target as an unprivileged user: SKIP "needs root", exit 77' '
   if [ "$(id -u)" -ne 0 ]; then
-    set +e; "$RTCONFORM" run --target dockerd --profile selftest --focus "^RT-SELF-00[12] " --report-dir r9 >out; rc=$?; set -e
+    set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target dockerd --profile selftest --focus "^RT-SELF-00[12] " --report-dir r9 >out; rc=$?; set -e
     [ $rc -eq 77 ] && [ "$(grep -c "# SKIP needs root: the dockerd target" out)" -eq 2 ]; exit $?
   fi
   command -v setpriv >/dev/null || { echo "no setpriv to drop privileges: not checked"; exit 0; }
   mkdir -m 0777 np
   set +e
-  (cd np && setpriv --reuid=65534 --regid=65534 --clear-groups "$RTCONFORM" run --target dockerd --profile selftest \
+  (cd np && setpriv --reuid=65534 --regid=65534 --clear-groups "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target dockerd --profile selftest \
      --focus "^RT-SELF-00[12] " --report-dir rep >out 2>err); rc=$?
   set -e
   [ $rc -eq 77 ] || { cat np/out np/err; exit 1; }
@@ -201,7 +201,7 @@ test_expect 'external target: probe reads the socket; own-daemon tests SKIP with
   start_engine --data-root "$PWD/ext/data" --exec-root "$PWD/ext/exec" -H "unix://$PWD/ext/s.sock" \
     --pidfile "$PWD/ext/pid" --config-file "$PWD/ext/daemon.json"
   wait_socket "$PWD/ext/s.sock" $ENGINE_PID
-  set +e; "$RTCONFORM" run --target external --socket "$PWD/ext/s.sock" --focus "^RT-INFO-00[12] " --report-dir rx >out; rc=$?; set -e
+  set +e; "$RTCONFORM" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target external --socket "$PWD/ext/s.sock" --focus "^RT-INFO-00[12] " --report-dir rx >out; rc=$?; set -e
   kill -TERM $ENGINE_PID; wait $ENGINE_PID || true
   [ $rc -eq 77 ] || { cat out; exit 1; }
   grep -q "# SKIP needs its own daemon; the external target is read-only" out

@@ -36,7 +36,7 @@ test_expect 'installed rtconform list works from /' '
 # whole core profile already runs from the build tree in check-conformance.
 test_expect 'installed rtconform run --target builtin passes from / using only installed files' '
   set +e
-  run_installed "$P/bin/rtconform" run --target builtin --profile core -j 2 --expect builtin \
+  run_installed "$P/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target builtin --profile core -j 2 --expect builtin \
     --focus "RT-(INFO-00[1-3]|RES-00[1-5]|SHIM-|WRAP-00[1-3]|UPG-00[1-2]|START-00[1-2])" \
     --report-dir "$TRASH/rep" >"$TRASH/run.out" 2>&1
   rc=$?
@@ -65,16 +65,16 @@ test_expect 'DESTDIR staging: files under DESTDIR/PREFIX, and the staged tree ru
   make -s -C "$SRC" B="$RT_BUILD" install DESTDIR="$TRASH/stage" PREFIX=/usr/local >/dev/null 2>&1
   S="$TRASH/stage/usr/local"
   [ -x "$S/bin/rtconform" ] && [ -x "$S/libexec/rtconform/fakerunc" ] && [ -d "$S/share/rtconform/fixtures" ]
-  run_installed "$S/bin/rtconform" run --focus "^RT-INFO-001 " --report-dir "$TRASH/rep2" >"$TRASH/run2.out" 2>&1
+  run_installed "$S/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --focus "^RT-INFO-001 " --report-dir "$TRASH/rep2" >"$TRASH/run2.out" 2>&1
   grep -q "^1 passed, 0 failed" "$TRASH/run2.out"
 '
 
 test_expect 'lookup order: --libexec beats RTCONFORM_LIBEXEC beats the install layout' '
   mkdir -p "$TRASH/empty"
-  RTCONFORM_LIBEXEC="$TRASH/empty" "$P/bin/rtconform" run --focus "^RT-INFO-001 " --report-dir "$TRASH/rep3" >/dev/null 2>&1 || true
+  RTCONFORM_LIBEXEC="$TRASH/empty" "$P/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --focus "^RT-INFO-001 " --report-dir "$TRASH/rep3" >/dev/null 2>&1 || true
   python3 -c "import json,sys; t=json.load(open(sys.argv[1]))[\"target\"]; assert t[\"libexec\"]==sys.argv[2] and not t[\"fake_shims\"], t" \
     "$TRASH/rep3/results.json" "$TRASH/empty"
-  RTCONFORM_LIBEXEC="$TRASH/empty" "$P/bin/rtconform" run --libexec "$P/libexec/rtconform" --focus "^RT-INFO-001 " \
+  RTCONFORM_LIBEXEC="$TRASH/empty" "$P/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --libexec "$P/libexec/rtconform" --focus "^RT-INFO-001 " \
     --report-dir "$TRASH/rep4" >/dev/null 2>&1
   python3 -c "import json,sys; t=json.load(open(sys.argv[1]))[\"target\"]; assert t[\"libexec\"]==sys.argv[2] and t[\"fake_shims\"], t" \
     "$TRASH/rep4/results.json" "$P/libexec/rtconform"
@@ -88,7 +88,7 @@ elif [[ ! -x /usr/sbin/dockerd || ! -x /usr/bin/containerd ]]; then
 else
   test_expect 'installed rtconform run --target dockerd --engine /usr/sbin/dockerd works from /' '
     set +e
-    run_installed "$P/bin/rtconform" run --target dockerd --engine /usr/sbin/dockerd --containerd /usr/bin/containerd \
+    run_installed "$P/bin/rtconform" run --timeout-multiplier "$RT_TIMEOUT_MULT" --target dockerd --engine /usr/sbin/dockerd --containerd /usr/bin/containerd \
       --focus "^RT-INFO-001 " --report-dir "$TRASH/rep5" >"$TRASH/run5.out" 2>&1
     rc=$?
     set -e

@@ -39,7 +39,7 @@ start_containerd() {
   echo "$CTRD_PID" >"$T/ctrd.pid"   # test bodies run in subshells: share the pid
   _pids+=("$CTRD_PID")
   local i
-  for ((i = 0; i < 1000; i++)); do
+  for ((i = 0; i < 1000 * RT_TIMEOUT_MULT; i++)); do
     ctr --address "$SOCK" version >/dev/null 2>&1 && return 0
     kill -0 "$CTRD_PID" 2>/dev/null || { tail -20 "$T/containerd.log"; return 1; }
     sleep 0.01
@@ -50,7 +50,7 @@ stop_containerd() {
   local p i
   p=$(cat "$T/ctrd.pid" 2>/dev/null) || return 0
   kill -TERM "$p" 2>/dev/null || return 0
-  for ((i = 0; i < 500; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.01; done
+  for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.01; done
   rm -f "$T/ctrd.pid"
 }
 # c ARGS: ctr against the private containerd; every call goes to a transcript
@@ -66,7 +66,7 @@ RT=io.containerd.runc-alias.v2
 # wait_status ID WANT: poll `ctr task ls` (5 s).
 wait_status() {
   local i
-  for ((i = 0; i < 500; i++)); do
+  for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do
     [[ "$(c task ls | awk -v id="$1" '$1 == id {print $3}')" == "$2" ]] && return 0
     sleep 0.01
   done
@@ -99,7 +99,7 @@ test_expect 'ctr run (runc-alias shim name, fakerunc): exit code 3 propagates' '
 '
 
 test_expect 'TaskExit reached containerd (ctr events saw /tasks/exit for c1)' '
-  for ((i = 0; i < 300; i++)); do grep -q "/tasks/exit.*c1" "$T/events1" && break; sleep 0.01; done
+  for ((i = 0; i < 300 * RT_TIMEOUT_MULT; i++)); do grep -q "/tasks/exit.*c1" "$T/events1" && break; sleep 0.01; done
   cat "$T/events1" | grep c1
   grep -q "/tasks/create.*c1" "$T/events1"
   grep -q "/tasks/start.*c1" "$T/events1"
@@ -125,7 +125,7 @@ test_expect 'containerd restart: task still RUNNING (reconnect via address), the
   wait_status c2 STOPPED
   c task delete c2
   c container delete c2
-  for ((i = 0; i < 300; i++)); do grep -q "/tasks/exit.*c2" "$T/events2" && break; sleep 0.01; done
+  for ((i = 0; i < 300 * RT_TIMEOUT_MULT; i++)); do grep -q "/tasks/exit.*c2" "$T/events2" && break; sleep 0.01; done
   kill $ev
   grep "c2" "$T/events2"
   grep -q "/tasks/exit.*c2" "$T/events2"

@@ -40,7 +40,7 @@ status() { frc state "$1" | jq -r .status; }
 # wait_status ID WANT: poll state (exit is only visible in /proc; 5 s deadline).
 wait_status() {
   local i s
-  for ((i = 0; i < 1000; i++)); do
+  for ((i = 0; i < 1000 * RT_TIMEOUT_MULT; i++)); do
     s=$(status "$1") && [[ "$s" == "$2" ]] && return 0
     sleep 0.005
   done
@@ -49,13 +49,13 @@ wait_status() {
 # wait_reaped PID: the subreaper logged PID's exit; prints its status.
 wait_reaped() {
   local i
-  for ((i = 0; i < 1000; i++)); do
+  for ((i = 0; i < 1000 * RT_TIMEOUT_MULT; i++)); do
     awk -v p="$1" '$1 == p { print $2; f = 1 } END { exit !f }' "$SUBREAPER_LOG" && return 0
     sleep 0.005
   done
   echo "pid $1 never reaped"; return 1
 }
-wait_file() { local i; for ((i = 0; i < 1000; i++)); do [[ -s "$1" ]] && return 0; sleep 0.005; done; echo "no $1"; return 1; }
+wait_file() { local i; for ((i = 0; i < 1000 * RT_TIMEOUT_MULT; i++)); do [[ -s "$1" ]] && return 0; sleep 0.005; done; echo "no $1"; return 1; }
 
 test_expect '--version: three runc-like lines with a commit line' '
   "$FAKERUNC" --version >v
@@ -185,7 +185,7 @@ test_expect 'pause and resume' '
   frc start c9
   frc pause c9
   [ "$(status c9)" = paused ]
-  for i in $(seq 1000); do [ "$(awk "{print \$3}" /proc/$(cat b9/init.pid)/stat)" = T ] && break; sleep 0.005; done
+  for i in $(seq $(scaled 1000)); do [ "$(awk "{print \$3}" /proc/$(cat b9/init.pid)/stat)" = T ] && break; sleep 0.005; done
   [ "$(awk "{print \$3}" /proc/$(cat b9/init.pid)/stat)" = T ]
   set +e; frc pause c9 2>err; rc=$?; set -e
   [ $rc -eq 1 ]
@@ -279,7 +279,7 @@ test_expect 'terminal: --console-socket gets the pty master, the process has a t
   frc create --bundle b17 --pid-file b17/init.pid --console-socket "$PWD/console.sock" c17 </dev/null >/dev/null
   frc start c17
   wait_reaped $(cat b17/init.pid) >/dev/null
-  for i in $(seq 1000); do grep -q tty-ok tty.out 2>/dev/null && break; sleep 0.005; done
+  for i in $(seq $(scaled 1000)); do grep -q tty-ok tty.out 2>/dev/null && break; sleep 0.005; done
   grep -q "^/dev/pts/" tty.out && grep -q tty-ok tty.out
   frc delete c17
 '

@@ -27,7 +27,7 @@ _pids+=($!)
 export TTRPC_ADDRESS="$T/ev.sock"
 "$CTL" events-server "$TTRPC_ADDRESS" "$T/events" &
 _pids+=($!)
-for ((i = 0; i < 500; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
+for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
 OPTS=$(jq -nc --arg root "$T/runc" '{type_url: "containerd.runc.v1.Options", value: {binary_name: "runc", root: $root}}')
 "$CTL" any containerd.runc.v1.Options "$(jq -c .value <<<"$OPTS")" >"$T/opts.bin"
 GRPC="$T/rtconform-test.sock"   # unique -address seeds the socket hash
@@ -63,7 +63,7 @@ test_expect 'Create/Connect/Start/Wait/State/Delete/Shutdown over lib/ttrpc' '
 test_expect 'delete action: a DeleteResponse on stdout; events create/start/exit/delete arrived' '
   (cd "$B" && "$SHIMV2" -namespace $NS -address "$GRPC" -publish-binary /bin/true -id $ID -bundle "$B" delete >"$T/del.bin" 2>"$T/del.err") || { cat "$T/del.err"; exit 1; }
   "$CTL" decode-delete <"$T/del.bin" | jq -e ".exit_status == 137 and .exited_at.seconds > 0"
-  for ((i = 0; i < 300; i++)); do [[ $(grep -c "" "$T/events") -ge 4 ]] && break; sleep 0.01; done
+  for ((i = 0; i < 300 * RT_TIMEOUT_MULT; i++)); do [[ $(grep -c "" "$T/events") -ge 4 ]] && break; sleep 0.01; done
   jq -s -e "[.[].topic] == [\"/tasks/create\",\"/tasks/start\",\"/tasks/exit\",\"/tasks/delete\"]" "$T/events"
   jq -s -e ".[2].event.decoded | .id == \"$ID\" and .exit_status == 7" "$T/events"
   jq -s -e "all(.[]; .namespace == \"$NS\" and .md_namespace == \"$NS\")" "$T/events"

@@ -21,7 +21,7 @@ export RTFAKE_SOCKET_DIR="$TRASH/s"
 GRPC="$TRASH/grpc.sock" NS=ns1 EVENTS="$TRASH/events"
 "$CTL" events-server "$TTRPC_ADDRESS" "$EVENTS" &
 _pids+=($!)
-for ((i = 0; i < 500; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
+for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
 
 # bundle ID 'sh command' [annotations json]: bundle dir named after the id.
 bundle() {
@@ -46,13 +46,13 @@ create() { # ID [stdout uri]
 # wait_events N [ID]: poll (5 s) until N events for ID arrived.
 wait_events() {
   local i
-  for ((i = 0; i < 500; i++)); do
+  for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do
     [[ $(jq -s --arg id "${2:-}" '[.[] | select($id == "" or .event.decoded.container_id == $id)] | length' "$EVENTS" 2>/dev/null || echo 0) -ge $1 ]] && return 0
     sleep 0.01
   done
   echo "timeout waiting for $1 events"; cat "$EVENTS"; return 1
 }
-wait_gone() { local i; for ((i = 0; i < 500; i++)); do [[ -e "$1" ]] || return 0; sleep 0.01; done; return 1; }
+wait_gone() { local i; for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do [[ -e "$1" ]] || return 0; sleep 0.01; done; return 1; }
 : >"$EVENTS"
 
 test_expect 'start prints only unix://<abs path>, writes address, returns at once' '
@@ -187,9 +187,8 @@ test_expect 'events: redial TTRPC_ADDRESS after the events server restarts (spec
   create v1 >/dev/null
   wait_events 1 v1
   kill ${_pids[0]}; wait ${_pids[0]} 2>/dev/null || true
-  "$CTL" events-server "$TTRPC_ADDRESS" "$TRASH/events2" & ev2=$!
-  trap "kill $ev2" EXIT   # this body runs in a subshell: stop it here
-  for ((i = 0; i < 500; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
+  "$CTL" events-server "$TTRPC_ADDRESS" "$TRASH/events2" &   # (test_expect stops it)
+  for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
   call Start "{\"id\":\"v1\"}" >/dev/null
   EVENTS="$TRASH/events2" wait_events 1 v1
   jq -e "select(.event.decoded.container_id == \"v1\") | .topic == \"/tasks/start\"" "$TRASH/events2"
@@ -201,7 +200,7 @@ test_expect 'nobody connects: the daemon exits on its own and removes its socket
   bundle i1 "true"
   ADDR=$(cd "$TRASH/b/i1" && RTFAKE_IDLE_EXIT_SECS=1 containerd-shim-rtfake-v2 -namespace $NS -address "$GRPC" -id i1 start </dev/null)
   [[ -S "${ADDR#unix://}" ]]
-  for ((i = 0; i < 400; i++)); do [[ -e "${ADDR#unix://}" ]] || break; sleep 0.01; done
+  for ((i = 0; i < 400 * RT_TIMEOUT_MULT; i++)); do [[ -e "${ADDR#unix://}" ]] || break; sleep 0.01; done
   [[ ! -e "${ADDR#unix://}" ]]
 '
 

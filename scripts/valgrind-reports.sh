@@ -6,10 +6,13 @@
 #              lost block, or a non-zero ERROR SUMMARY;
 #   clean      when it ends in "ERROR SUMMARY: 0 errors" (exit and leak check
 #              done) and holds nothing else;
-#   unfinished when it has no ERROR SUMMARY: the process was killed, exec'd an
-#              untraced program (a container's /bin/sh) or still runs. Errors
-#              until then are counted; its leaks are not known, so it is not
-#              counted as clean.
+#   exec'd     when it has no ERROR SUMMARY and its parent's log shows the same
+#              command: a fork that exec'd an untraced program (a runtime at
+#              /bin/true, a container's /bin/sh; memcheck stops there);
+#   killed     when it has no ERROR SUMMARY otherwise: killed (SIGKILL of a
+#              crash test or a teardown) or still running.
+# Errors before an exec or a kill are counted (bad); the leaks of exec'd and
+# killed processes are not known, so they are not counted clean.
 # Logs are counted per program and, through the Parent PID chain up to an
 # engine whose --data-root names the test's sandbox, per conformance test.
 # With RESULTS_JSON, a test that did not PASS (SKIP, timeout, FAIL, ERROR)
@@ -59,6 +62,11 @@ for root, _, files in os.walk(top):
         prog = os.path.basename(cmd.split(' ')[0]) if cmd else os.path.basename(root) + '/' + f.rsplit('.', 1)[0]
         logs[path] = dict(pid=pid, ppid=ppid, cmd=cmd, prog=prog, state=state, extra=extra, text=text)
 
+bypid = {l['pid']: l for l in logs.values() if l['pid']}
+for l in logs.values():
+    if l['state'] == 'unfinished':
+        parent = bypid.get(l['ppid'])
+        l['state'] = "exec'd" if parent and parent['cmd'] == l['cmd'] else 'killed'
 bad = [p for p in sorted(logs) if logs[p]['state'] == 'bad']
 for p in bad:
     print('==== %s (%s)' % (p, logs[p]['cmd'][:200]))
@@ -68,13 +76,12 @@ for p in bad:
 per = collections.defaultdict(collections.Counter)
 for l in logs.values():
     per[l['prog']][l['state']] += 1
-print('valgrind logs per program (clean / unfinished / bad):')
+print("valgrind logs per program (clean / exec'd / killed / bad):")
 for prog in sorted(per):
     c = per[prog]
-    print('  %-34s %5d / %5d / %3d' % (prog, c['clean'], c['unfinished'], c['bad']))
+    print('  %-34s %5d / %5d / %5d / %3d' % (prog, c['clean'], c["exec'd"], c['killed'], c['bad']))
 
 # Per test: an engine's --data-root names its sandbox /tmp/rtconform-*/<ID>/.
-bypid = {l['pid']: l for l in logs.values() if l['pid']}
 def test_of(l, depth=0):
     m = re.search(r'/rtconform-[^/ ]+/([A-Z][A-Z0-9]*-[A-Z0-9]+-\d+)/', l['cmd'])
     if m:
@@ -95,24 +102,26 @@ if results:
         print('valgrind reports: cannot read %s: %s' % (results, e))
         tests, failed = [], True
     counts = collections.Counter(t['outcome'] for t in tests)
-    covered = [t for t in tests if t['outcome'] == 'PASS' and per_test[t['id']]['bad'] == 0]
+    covered = [t for t in tests if t['outcome'] == 'PASS' and per_test[t['id']]['bad'] == 0
+               and per_test[t['id']]['clean']]
     print('conformance tests: %s' % ', '.join('%s %d' % kv for kv in sorted(counts.items())))
     for t in tests:
         o, c = t['outcome'], per_test[t['id']]
         if o == 'DISABLED':
             continue
-        if o != 'PASS' or c['bad'] or not (c['clean'] + c['unfinished']):
-            why = 'no process traced' if o == 'PASS' and not c['bad'] else t['message'][:160].replace('\n', ' ')
-            print('  not covered clean: %s %s (%d clean, %d unfinished, %d bad logs): %s'
-                  % (t['id'], o, c['clean'], c['unfinished'], c['bad'], why))
+        if o != 'PASS' or c['bad'] or not c['clean']:
+            why = 'no process ended under memcheck' if o == 'PASS' and not c['bad'] else t['message'][:160].replace('\n', ' ')
+            print("  not covered clean: %s %s (%d clean, %d exec'd, %d killed, %d bad logs): %s"
+                  % (t['id'], o, c['clean'], c["exec'd"], c['killed'], c['bad'], why))
         if o == 'SKIP' and not (skip_ok and re.search(skip_ok, t['id'])):
             failed = True
     print('tests covered clean under memcheck: %d of %d run' % (len(covered), len(tests) - counts['DISABLED']))
 if per_test.get(None):
     c = per_test[None]
-    print('logs not attributed to a test: %d clean, %d unfinished, %d bad' % (c['clean'], c['unfinished'], c['bad']))
+    print("logs not attributed to a test: %d clean, %d exec'd, %d killed, %d bad"
+          % (c['clean'], c["exec'd"], c['killed'], c['bad']))
 n = collections.Counter(l['state'] for l in logs.values())
-print('valgrind reports: %d bad, %d clean, %d unfinished (of %d processes)'
-      % (n['bad'], n['clean'], n['unfinished'], len(logs)))
+print("valgrind reports: %d bad, %d clean, %d exec'd, %d killed (of %d processes)"
+      % (n['bad'], n['clean'], n["exec'd"], n['killed'], len(logs)))
 sys.exit(1 if failed else 0)
 EOF

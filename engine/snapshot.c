@@ -4,6 +4,8 @@
  * understands these), the grace period comes from liburcu's memb flavour. */
 #include "engine/snapshot.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/urcu-memb.h>
@@ -55,12 +57,70 @@ static void snapshot_free(struct rt_snapshot *s)
     rt_runtimes_free(s->set);
     pthread_mutex_destroy(&s->ver_lock);
     free(s);
+}
+
+/* Freeing a snapshot frees its runtime set, which first waits for that
+ * set's background features probe (tens of seconds for 1000 runtimes when
+ * the probe cache is cold, as right after startup). Whoever drops the last
+ * reference must not wait for that: the reload publishing its successor
+ * (the first SIGHUP after startup waited for the whole startup probe), or
+ * an API request that took the old snapshot just before a reload. A reaper
+ * thread does the freeing; the snapshot stops counting as live at once. */
+struct reap {
+    struct rt_snapshot *s;
+    struct reap *next;
+};
+static pthread_mutex_t reap_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reap_cv = PTHREAD_COND_INITIALIZER;
+static struct reap *reap_list;
+static pthread_once_t reaper_once = PTHREAD_ONCE_INIT;
+static bool reaper_up;
+
+static void *reaper(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&reap_mu);
+        while (!reap_list) pthread_cond_wait(&reap_cv, &reap_mu);
+        struct reap *r = reap_list;
+        reap_list = r->next;
+        pthread_mutex_unlock(&reap_mu);
+        snapshot_free(r->s);
+        free(r);
+    }
+    return NULL;
+}
+
+static void start_reaper(void)
+{
+    pthread_t t;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    reaper_up = pthread_create(&t, &a, reaper, NULL) == 0;
+    pthread_attr_destroy(&a);
+}
+
+static void retire(struct rt_snapshot *s)
+{
     __atomic_sub_fetch(&live_count, 1, __ATOMIC_ACQ_REL);
+    pthread_once(&reaper_once, start_reaper);
+    struct reap *r = reaper_up ? malloc(sizeof *r) : NULL;
+    if (!r) { /* no reaper to hand it to: free here */
+        snapshot_free(s);
+        return;
+    }
+    r->s = s;
+    pthread_mutex_lock(&reap_mu);
+    r->next = reap_list;
+    reap_list = r;
+    pthread_cond_signal(&reap_cv);
+    pthread_mutex_unlock(&reap_mu);
 }
 
 void rt_snapshot_put(struct rt_snapshot *snap)
 {
-    if (snap && __atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) == 0) snapshot_free(snap);
+    if (snap && __atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) == 0) retire(snap);
 }
 
 struct rt_snapshot *rt_snapshot_get(struct rt_snapstore *st)

@@ -72,7 +72,9 @@ unsigned long rt_snapshot_publish(struct rt_snapstore *st, struct rt_config *cfg
 struct rt_snapshot *rt_snapshot_get(struct rt_snapstore *st);
 void rt_snapshot_put(struct rt_snapshot *snap);
 
-/* Snapshots allocated and not yet freed, process-wide (leak checks in tests). */
+/* Snapshots still referenced, process-wide (leak checks in tests). One
+ * whose last reference is put stops counting at once; its memory is freed
+ * just after by a reaper thread (snapshot.c says why). */
 long rt_snapshot_live_count(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,9 +120,8 @@ char *rt_ctr_name_generate(struct rt_ctr_store *s)
                                       "ritchie", "thompson", "knuth", "hamilton", "shannon",
                                       "lamport", "liskov", "dijkstra", "babbage", "goldberg"};
     unsigned char rnd[8];
-    FILE *f = fopen("/dev/urandom", "rb");
     for (int attempt = 0;; attempt++) {
-        if (!f || fread(rnd, 1, sizeof rnd, f) != sizeof rnd)
+        if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
             for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (unsigned char)rand();
         char *name = NULL;
         if (attempt < 10)
@@ -133,13 +133,9 @@ char *rt_ctr_name_generate(struct rt_ctr_store *s)
         pthread_mutex_lock(&s->mu);
         bool used = find_name_locked(s, name) >= 0;
         pthread_mutex_unlock(&s->mu);
-        if (!used) {
-            if (f) fclose(f);
-            return name;
-        }
+        if (!used) return name;
         free(name);
     }
-    if (f) fclose(f);
     return NULL;
 }
 
@@ -383,7 +379,10 @@ int rt_ctr_checkpoint(struct rt_ctr_store *s, struct rt_container *c, struct rt_
     return 0;
 }
 
-struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_err *err)
+enum insert_mode { INS_NEW, INS_RESTORED, INS_RESTORED_RESAVE };
+
+static struct rt_container *insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, enum insert_mode mode,
+                                   struct rt_err *err)
 {
     const char *id = rt_json_str(doc, "ID", "");
     const char *name = rt_json_str(doc, "Name", "");
@@ -441,11 +440,16 @@ struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *
 
     pthread_mutex_lock(&c->lock);
     int rc = 0;
-    if (rt_mkdir_p(c->dir, 0700) < 0) {
-        rc = rt_err_set(err, RT_ERR_SYSTEM, "mkdir %s: %s", c->dir, rt_strerror(errno));
+    if (mode == INS_RESTORED) {
+        publish(s, c); /* read from disk just now, nothing to write */
+    } else if (mode == INS_RESTORED_RESAVE) {
+        rc = rt_ctr_checkpoint(s, c, err); /* e.g. 20.10 state: normalised once */
+    } else if (mkdir(c->dir, 0700) == 0) {
+        /* a new container: committed once its directory entry is durable */
+        rc = rt_ctr_disk_save_new(c->dir, c->doc, c->hc, err);
+        if (rc == 0) publish(s, c);
     } else {
-        chmod(c->dir, 0700);
-        rc = rt_ctr_checkpoint(s, c, err);
+        rc = rt_err_set(err, RT_ERR_SYSTEM, "mkdir %s: %s", c->dir, rt_strerror(errno));
     }
     pthread_mutex_unlock(&c->lock);
     if (rc < 0) {
@@ -453,6 +457,36 @@ struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *
         return NULL;
     }
     return ref(c);
+}
+
+struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_err *err)
+{
+    return insert(s, doc, hc, INS_NEW, err);
+}
+
+struct rt_container *rt_ctr_insert_restored(struct rt_ctr_store *s, json_t *doc, json_t *hc, bool resave,
+                                            struct rt_err *err)
+{
+    return insert(s, doc, hc, resave ? INS_RESTORED_RESAVE : INS_RESTORED, err);
+}
+
+/* Removal is atomic: the directory is first renamed to a tombstone
+ * (RT_CTR_TOMBSTONE + id, never a container name for restore), then deleted.
+ * A kill -9 during the delete leaves a tombstone that restore deletes, never
+ * a half-deleted container (config.v2.json without hostconfig.json would
+ * come back with an empty HostConfig). The rename is not fsynced: after a
+ * power loss an acknowledged removal may be undone, as with dockerd. */
+static void remove_dir(struct rt_ctr_store *s, struct rt_container *c)
+{
+    char *tomb = NULL;
+    if (asprintf(&tomb, "%s/" RT_CTR_TOMBSTONE "%s", s->root, c->id) < 0) tomb = NULL;
+    const char *gone = c->dir;
+    if (tomb && rename(c->dir, tomb) == 0) gone = tomb;
+    else if (errno == ENOENT) gone = NULL;
+    else rt_warn("failed to rename container directory %s to a tombstone: %s", c->dir, rt_strerror(errno));
+    if (gone && rt_rm_rf(gone) < 0 && errno != ENOENT)
+        rt_warn("failed to remove container directory %s: %s", gone, rt_strerror(errno));
+    free(tomb);
 }
 
 /* Unlink entry for C from the store; returns the store's reference. */
@@ -514,8 +548,7 @@ int rt_ctr_remove(struct rt_ctr_store *s, const char *r, bool force, struct rt_e
     json_object_set_new(state_of(c->doc), "RemovalInProgress", json_true());
     publish(s, c);
     struct rt_container *storeref = unlink_entry(s, c);
-    if (rt_rm_rf(c->dir) < 0 && errno != ENOENT)
-        rt_warn("failed to remove container directory %s: %s", c->dir, rt_strerror(errno));
+    remove_dir(s, c);
     rt_ctr_event(c, "destroy");
     pthread_mutex_unlock(&c->lock);
     rt_ctr_put(storeref);

@@ -82,11 +82,17 @@ char *rt_ctr_name_generate(struct rt_ctr_store *s);
  * directory and both files exist and the view is published. */
 struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc,
                                    struct rt_err *err);
+/* Restore: insert a container just loaded from its existing directory;
+ * its files are re-saved only when RESAVE (their text would change). */
+struct rt_container *rt_ctr_insert_restored(struct rt_ctr_store *s, json_t *doc, json_t *hc, bool resave,
+                                            struct rt_err *err);
 /* Write config.v2.json + hostconfig.json atomically (0600, dir 0700) and
  * publish the new view. Caller holds C->LOCK. */
 int rt_ctr_checkpoint(struct rt_ctr_store *s, struct rt_container *c, struct rt_err *err);
-/* Remove C: unlink from the store and delete its directory. FORCE allows a
- * running container (the caller has stopped it). */
+/* Remove C: unlink from the store and delete its directory (renamed to
+ * <root>/RT_CTR_TOMBSTONE<id> first; restore deletes leftover tombstones).
+ * FORCE allows a running container (the caller has stopped it). */
+#define RT_CTR_TOMBSTONE ".removing-"
 int rt_ctr_remove(struct rt_ctr_store *s, const char *ref, bool force, struct rt_err *err);
 
 /* State helpers (caller holds C->LOCK; they do not checkpoint). */
@@ -110,8 +116,18 @@ int rt_ctr_start(struct rt_ctr_store *s, const char *ref, enum rt_start_mode mod
 /* ---- disk (containers_disk.c) ------------------------------------------------ */
 /* Load <dir>/config.v2.json (required) and hostconfig.json (optional). */
 int rt_ctr_disk_load(const char *dir, json_t **doc, json_t **hc, struct rt_err *err);
-/* Save both; an empty "Runtime" key is dropped from hostconfig.json. */
+/* The same; RT_CTR_DISK_ABSENT (ERR untouched) when config.v2.json does not
+ * exist. CANONICAL (may be NULL): both files hold exactly what
+ * rt_ctr_disk_save would write (restore then writes nothing). */
+#define RT_CTR_DISK_ABSENT (-2)
+int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, bool *canonical, struct rt_err *err);
+/* Save both; an empty "Runtime" key is dropped from hostconfig.json. A file
+ * that already holds the same text is not rewritten; data is fsynced, the
+ * directory is not (a lost rename leaves the previous complete state). */
 int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err);
+/* The first save of a new container: as rt_ctr_disk_save, then DIR and its
+ * parent are fsynced (the create is committed when this returns 0). */
+int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err);
 
 /* ---- restore (containers_restore.c) -------------------------------------------- */
 /* Load every <root>/<id>/ into S, re-save each, mark running ones stopped,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "engine/containers.h"
 #include "engine/images.h"
@@ -99,10 +100,8 @@ int rt_ctr_validate_hostconfig(const json_t *hc, struct rt_err *err)
 static void random_id(char out[65])
 {
     unsigned char r[32];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(r, 1, sizeof r, f) != sizeof r)
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
         for (size_t i = 0; i < sizeof r; i++) r[i] = (unsigned char)rand();
-    if (f) fclose(f);
     for (size_t i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", r[i]);
 }
 

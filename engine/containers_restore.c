@@ -1,5 +1,7 @@
 /* Restore at startup (spec §5.3): load every <data-root>/containers/<id>/,
- * re-save it (which drops an empty Runtime key), never migrate Runtime.
+ * re-save it (which drops an empty Runtime key; a file whose text is
+ * unchanged is not rewritten, so only foreign or upgraded state is written,
+ * once), never migrate Runtime. Tombstones of interrupted removals go.
  *
  * A container recorded as running goes to the shim manager: with
  * live-restore it reconnects to the task's shim (and the container stays
@@ -59,10 +61,9 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
     char *dir = rt_path_join(rt_ctr_store_root(s), id);
     json_t *doc, *hc;
     struct rt_err err = {0};
-    char *state = rt_path_join(dir, "config.v2.json");
-    bool absent = state && access(state, F_OK) != 0 && errno == ENOENT;
-    free(state);
-    if (absent) {
+    bool canonical = false;
+    int lrc = rt_ctr_disk_load_ex(dir, &doc, &hc, &canonical, &err);
+    if (lrc == RT_CTR_DISK_ABSENT) {
         /* A create cut short between mkdir and its first write, or a
          * removal cut short: never a container (decision: clean it up). */
         rt_info("removing container directory %s without config.v2.json (interrupted create or removal)", id);
@@ -70,7 +71,7 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
         free(dir);
         return 0;
     }
-    if (rt_ctr_disk_load(dir, &doc, &hc, &err) < 0) {
+    if (lrc < 0) {
         rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to load container %s", id);
         rt_err_clear(&err);
         free(dir);
@@ -88,7 +89,7 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
     }
     bool was_running = json_is_true(json_object_get(st, "Running"));
     bool restart = rt_ctr_restart_wanted(doc, hc);
-    struct rt_container *c = rt_ctr_insert(s, doc, hc, &err); /* re-saves both files */
+    struct rt_container *c = rt_ctr_insert_restored(s, doc, hc, !canonical, &err);
     if (!c) {
         rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to restore container %s", id);
         rt_err_clear(&err);
@@ -141,6 +142,13 @@ int rt_ctr_restore(struct rt_ctr_store *s)
     int loaded = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
+        if (!strncmp(e->d_name, RT_CTR_TOMBSTONE, strlen(RT_CTR_TOMBSTONE))) {
+            char *t = rt_path_join(rt_ctr_store_root(s), e->d_name);
+            rt_info("removing %s (a removal cut short)", e->d_name);
+            if (t && rt_rm_rf(t) < 0) rt_warn("failed to remove %s: %s", t, rt_strerror(errno));
+            free(t);
+            continue;
+        }
         if (!hex64(e->d_name)) continue;
         loaded += load_one(s, e->d_name, &want, &nwant);
     }

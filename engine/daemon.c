@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,30 +61,51 @@ static int write_pidfile(const char *path)
     }
     char buf[32], err[1024];
     int n = snprintf(buf, sizeof buf, "%d", (int)getpid());
-    if (rt_atomic_write(path, buf, (size_t)n, 0644, err, sizeof err) < 0) {
+    /* No fsync: a pidfile means nothing after a reboot. */
+    if (rt_atomic_write_flags(path, buf, (size_t)n, 0644, RT_AW_NO_SYNC, err, sizeof err) < 0) {
         fatal_msg(err);
         return -1;
     }
     return 0;
 }
 
-/* A stable id kept under data-root (dockerd keeps engine-id). */
+static bool id_valid(const char *id)
+{
+    /* ours: 64 hex digits; dockerd's: a UUID */
+    size_t n = id ? strlen(id) : 0;
+    return n && n <= 64 &&
+           strspn(id, "0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZghijklmnopqrstuvwxyz-") == n;
+}
+
+/* A stable id kept under data-root (dockerd keeps engine-id). Written
+ * without fsync (on the first start, the measured ready path): a file a
+ * power loss left empty or garbled is not an id and is replaced, so the
+ * worst case is a new id, never a broken one. */
 static int load_engine_id(struct rt_engine *e)
 {
     char *path = rt_path_join(e->opts.data_root, "engine-id");
     char *id = rt_read_file(path, 128, NULL);
+    if (id) id[strcspn(id, "\n")] = '\0';
+    if (!id_valid(id)) {
+        free(id);
+        id = NULL;
+    }
     if (id) {
         snprintf(e->id, sizeof e->id, "%s", id);
         e->id[strcspn(e->id, "\n")] = '\0';
         free(id);
     } else {
+        /* 32 random bytes in hex: the same shape as before (a SHA-256 of
+         * random bytes) without initialising OpenSSL on the ready path. */
         unsigned char rnd[32];
-        FILE *f = fopen("/dev/urandom", "rb");
-        if (!f || fread(rnd, 1, sizeof rnd, f) != sizeof rnd) memset(rnd, 0x5a, sizeof rnd);
-        if (f) fclose(f);
-        rt_sha256_hex(rnd, sizeof rnd, e->id);
+        if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+            FILE *f = fopen("/dev/urandom", "rb");
+            if (!f || fread(rnd, 1, sizeof rnd, f) != sizeof rnd) memset(rnd, 0x5a, sizeof rnd);
+            if (f) fclose(f);
+        }
+        for (size_t i = 0; i < sizeof rnd; i++) snprintf(e->id + 2 * i, 3, "%02x", rnd[i]);
         char err[1024];
-        if (rt_atomic_write(path, e->id, strlen(e->id), 0600, err, sizeof err) < 0) {
+        if (rt_atomic_write_flags(path, e->id, strlen(e->id), 0600, RT_AW_NO_SYNC, err, sizeof err) < 0) {
             fatal_msg(err);
             free(path);
             return -1;

@@ -42,6 +42,7 @@ static void runtime_free(struct rt_runtime *rt)
 void rt_runtimes_free(struct rt_runtime_set *set)
 {
     if (!set) return;
+    rt_features_probe_end(set);
     for (size_t i = 0; i < set->n; i++) runtime_free(&set->rt[i]);
     free(set->rt);
     free(set->default_name);
@@ -129,8 +130,8 @@ static void add_stock(struct rt_runtime_set *set, const char *name, const char *
     rt->path = xstrdup("runc");
 }
 
-struct rt_runtime_set *rt_runtimes_build(const struct rt_config *cfg, const char *data_root,
-                                         const char *exec_root, char *err, size_t errlen)
+static struct rt_runtime_set *build(const struct rt_config *cfg, const char *data_root, const char *exec_root,
+                                    bool probe, char *err, size_t errlen)
 {
     /* 1: reserved name */
     if (rt_config_find(cfg, "runc")) {
@@ -166,12 +167,20 @@ struct rt_runtime_set *rt_runtimes_build(const struct rt_config *cfg, const char
         }
     }
     free(defs);
-    struct rt_probe_memo *memo = rt_probe_memo_new();
-    for (size_t i = 0; i < set->n; i++)
-        if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM)
-            rt_features_probe(&set->rt[i], memo);
-    rt_probe_memo_free(memo);
+    if (probe) rt_features_probe_all(set);
     return set;
+}
+
+struct rt_runtime_set *rt_runtimes_build(const struct rt_config *cfg, const char *data_root,
+                                         const char *exec_root, char *err, size_t errlen)
+{
+    return build(cfg, data_root, exec_root, true, err, errlen);
+}
+
+struct rt_runtime_set *rt_runtimes_build_deferred(const struct rt_config *cfg, const char *data_root,
+                                                  const char *exec_root, char *err, size_t errlen)
+{
+    return build(cfg, data_root, exec_root, false, err, errlen);
 }
 
 int rt_runtimes_wipe_dir(const char *data_root, char *err, size_t errlen)
@@ -194,6 +203,7 @@ int rt_runtimes_wipe_dir(const char *data_root, char *err, size_t errlen)
 json_t *rt_runtimes_info_json(const struct rt_runtime_set *set, bool with_status)
 {
     json_t *out = json_object();
+    if (set && with_status) rt_runtimes_probe_wait(set);
     for (size_t i = 0; set && i < set->n; i++) {
         const struct rt_runtime *rt = &set->rt[i];
         json_t *o = json_object();

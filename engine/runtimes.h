@@ -43,6 +43,7 @@ struct rt_runtime_set {
     struct rt_runtime *rt;     /* stock first (unless overridden), then user */
     size_t n;
     char *default_name;        /* effective default ("runc" unless configured) */
+    struct rt_probe_job *probe; /* startup's background features probes, or NULL */
 };
 
 /* What resolve() returns: everything a start needs, copied out of the set
@@ -62,6 +63,13 @@ struct rt_resolved {
 struct rt_runtime_set *rt_runtimes_build(const struct rt_config *cfg, const char *data_root,
                                          const char *exec_root, char *err, size_t errlen);
 void rt_runtimes_free(struct rt_runtime_set *set);
+/* Startup: the same build without the features probes, which then run in a
+ * background thread (rt_runtimes_probe_async) so the API serves while they
+ * run; /info waits for them (rt_runtimes_probe_wait). */
+struct rt_runtime_set *rt_runtimes_build_deferred(const struct rt_config *cfg, const char *data_root,
+                                                  const char *exec_root, char *err, size_t errlen);
+void rt_runtimes_probe_async(struct rt_runtime_set *set);
+void rt_runtimes_probe_wait(const struct rt_runtime_set *set);
 
 /* Startup only: rm -rf <data_root>/runtimes and recreate it 0700. */
 int rt_runtimes_wipe_dir(const char *data_root, char *err, size_t errlen);

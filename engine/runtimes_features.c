@@ -7,7 +7,13 @@
  * 1000 fork/execs per SIGHUP, far over the 100 ms reload budget. Replacing
  * or touching the binary changes the key, so a new binary is probed again.
  * Wrappers are keyed on their target binary + args (the wrapper file itself
- * gets a new inode on every build). */
+ * gets a new inode on every build). Not persisted under data-root: the key
+ * cannot prove the answer is unchanged across restarts (a reinstall can
+ * keep path, size and mtime; a wrapper's answer also depends on the target
+ * and environment), and a stale on-disk cache would be one more file to
+ * keep crash-consistent. Startup instead probes in a background thread
+ * (rt_runtimes_probe_async): the API serves at once and /info, the only
+ * reader of the result, waits for it. Reloads probe inline (cache hits). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -279,4 +285,70 @@ void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
     cache_put(key, features);
     rt->features = features;
     free(out), free(errtxt), free(key), free(resolved);
+}
+
+void rt_features_probe_all(struct rt_runtime_set *set)
+{
+    struct rt_probe_memo *memo = rt_probe_memo_new();
+    for (size_t i = 0; i < set->n; i++)
+        if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM)
+            rt_features_probe(&set->rt[i], memo);
+    rt_probe_memo_free(memo);
+}
+
+struct rt_probe_job {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done, joinable;
+};
+
+static void *probe_main(void *arg)
+{
+    struct rt_runtime_set *set = arg;
+    rt_features_probe_all(set);
+    pthread_mutex_lock(&set->probe->mu);
+    set->probe->done = true; /* the mutex publishes every rt->features */
+    pthread_cond_broadcast(&set->probe->cv);
+    pthread_mutex_unlock(&set->probe->mu);
+    return NULL;
+}
+
+void rt_runtimes_probe_async(struct rt_runtime_set *set)
+{
+    struct rt_probe_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        rt_features_probe_all(set);
+        return;
+    }
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    set->probe = j;
+    if (pthread_create(&j->thread, NULL, probe_main, set) == 0) {
+        j->joinable = true;
+        return;
+    }
+    rt_features_probe_all(set);
+    j->done = true;
+}
+
+void rt_runtimes_probe_wait(const struct rt_runtime_set *set)
+{
+    struct rt_probe_job *j = set->probe;
+    if (!j) return;
+    pthread_mutex_lock(&j->mu);
+    while (!j->done) pthread_cond_wait(&j->cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+}
+
+void rt_features_probe_end(struct rt_runtime_set *set)
+{
+    struct rt_probe_job *j = set->probe;
+    if (!j) return;
+    rt_runtimes_probe_wait(set);
+    if (j->joinable) pthread_join(j->thread, NULL);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+    set->probe = NULL;
 }

@@ -36,5 +36,9 @@ struct rt_probe_memo;
 struct rt_probe_memo *rt_probe_memo_new(void);
 void rt_probe_memo_free(struct rt_probe_memo *m);
 void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo);
+/* Probe every runc-kind entry of SET, inline. */
+void rt_features_probe_all(struct rt_runtime_set *set);
+/* Wait for and release SET's background probe job, if any. */
+void rt_features_probe_end(struct rt_runtime_set *set);
 
 #endif

@@ -18,8 +18,8 @@ int rt_startup_load_config(const struct rt_engine_opts *opts, struct rt_config *
     return 0;
 }
 
-struct rt_runtime_set *rt_startup_build_runtimes(const struct rt_engine_opts *opts, const struct rt_config *cfg,
-                                                 const char *data_root)
+static struct rt_runtime_set *build_runtimes(const struct rt_engine_opts *opts, const struct rt_config *cfg,
+                                             const char *data_root, bool background_probes)
 {
     char err[8192];
     /* Wrappers of the previous run go first (§3.1 cleanup). */
@@ -27,7 +27,9 @@ struct rt_runtime_set *rt_startup_build_runtimes(const struct rt_engine_opts *op
         fprintf(stderr, "failed to start daemon: %s\n", err);
         return NULL;
     }
-    struct rt_runtime_set *set = rt_runtimes_build(cfg, data_root, opts->exec_root, err, sizeof err);
+    struct rt_runtime_set *set = background_probes
+                                     ? rt_runtimes_build_deferred(cfg, data_root, opts->exec_root, err, sizeof err)
+                                     : rt_runtimes_build(cfg, data_root, opts->exec_root, err, sizeof err);
     if (!set) {
         fprintf(stderr, "failed to start daemon: %s\n", err);
         return NULL;
@@ -43,7 +45,16 @@ struct rt_runtime_set *rt_startup_build_runtimes(const struct rt_engine_opts *op
         return NULL;
     }
     rt_resolved_free(&r);
+    /* A valid set: probe in the background (only /info reads the result,
+     * and it waits); the API does not wait for `runc features`. */
+    if (background_probes) rt_runtimes_probe_async(set);
     return set;
+}
+
+struct rt_runtime_set *rt_startup_build_runtimes(const struct rt_engine_opts *opts, const struct rt_config *cfg,
+                                                 const char *data_root)
+{
+    return build_runtimes(opts, cfg, data_root, true);
 }
 
 int rt_startup_validate(const struct rt_engine_opts *opts)
@@ -58,7 +69,7 @@ int rt_startup_validate(const struct rt_engine_opts *opts)
         rt_config_free(&cfg);
         return -1;
     }
-    struct rt_runtime_set *set = rt_startup_build_runtimes(opts, &cfg, tmpl);
+    struct rt_runtime_set *set = build_runtimes(opts, &cfg, tmpl, false);
     rt_rm_rf(tmpl);
     rt_config_free(&cfg);
     if (!set) return -1;

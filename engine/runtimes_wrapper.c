@@ -196,7 +196,9 @@ int rt_wrapper_write(struct rt_runtime *rt, const char *data_root, char *err, si
     } else if (e && wrapper_current(e->path, content, len)) {
         rc = 0;
         if (lstat(e->path, &st) == 0) remember(e, &st);
-    } else if (e && rt_atomic_write(e->path, content, len, 0700, err, errlen) == 0) {
+    } else if (e && rt_atomic_write_flags(e->path, content, len, 0700, RT_AW_NO_SYNC, err, errlen) == 0) {
+        /* no fsync: <data-root>/runtimes is wiped and rebuilt at every start,
+         * so a wrapper never has to survive a power loss */
         rc = 0;
         if (lstat(e->path, &st) == 0) remember(e, &st);
         else e->known = false;

@@ -40,7 +40,7 @@ static void fail_text(char *errbuf, size_t errlen, const char *op, const char *p
     if (errbuf && errlen) snprintf(errbuf, errlen, "%s %s: %s", op, path, rt_strerror(errno));
 }
 
-static int fsync_dir(const char *dir)
+int rt_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -51,6 +51,12 @@ static int fsync_dir(const char *dir)
 
 int rt_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
                     char *errbuf, size_t errlen)
+{
+    return rt_atomic_write_flags(path, data, len, mode, 0, errbuf, errlen);
+}
+
+int rt_atomic_write_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+                          char *errbuf, size_t errlen)
 {
     char *dcopy = strdup(path), *bcopy = strdup(path);
     if (!dcopy || !bcopy) {
@@ -77,13 +83,13 @@ int rt_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
         goto out;
     }
     if (write_all(fd, data, len) < 0) { fail_text(errbuf, errlen, "write", tmp); goto fail_fd; }
-    if (fsync(fd) < 0) { fail_text(errbuf, errlen, "sync", tmp); goto fail_fd; }
+    if (!(flags & RT_AW_NO_SYNC) && fsync(fd) < 0) { fail_text(errbuf, errlen, "sync", tmp); goto fail_fd; }
     /* The umask may have masked MODE at open. */
     if (fchmod(fd, mode & 07777) < 0) { fail_text(errbuf, errlen, "chmod", tmp); goto fail_fd; }
     if (close(fd) < 0) { fd = -1; fail_text(errbuf, errlen, "close", tmp); goto fail_tmp; }
     fd = -1;
     if (rename(tmp, path) < 0) { fail_text(errbuf, errlen, "rename", tmp); goto fail_tmp; }
-    if (fsync_dir(dir) < 0) { fail_text(errbuf, errlen, "sync", dir); goto out; }
+    if (!(flags & (RT_AW_NO_SYNC | RT_AW_NO_DIRSYNC)) && rt_fsync_dir(dir) < 0) { fail_text(errbuf, errlen, "sync", dir); goto out; }
     rc = 0;
     goto out;
 fail_fd:

@@ -13,6 +13,24 @@
 int rt_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
                     char *errbuf, size_t errlen);
 
+/* The same write with less durability (the durability policy is in
+ * docs/durability.md). FLAGS:
+ *   RT_AW_NO_DIRSYNC  fsync the data but not the directory: after a power
+ *                     loss PATH holds the old or the new content, never a torn
+ *                     file, but the rename may be lost. For overwrites whose
+ *                     loss is harmless, or when the caller fsyncs the
+ *                     directory once for a batch (rt_fsync_dir).
+ *   RT_AW_NO_SYNC     no fsync at all (rename atomicity only: a kill -9 never
+ *                     tears it, a power loss may leave it empty). For files
+ *                     rebuilt at every start or meaningless after a reboot. */
+#define RT_AW_NO_DIRSYNC 1u
+#define RT_AW_NO_SYNC 2u
+int rt_atomic_write_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+                          char *errbuf, size_t errlen);
+
+/* fsync the directory DIR (makes renames/creations in it durable). 0 or -1/errno. */
+int rt_fsync_dir(const char *dir);
+
 /* strerror() as Go prints it ("no such file or directory"): dockerd's
  * messages embed Go's text, and the engine reproduces them. Thread-safe. */
 const char *rt_strerror(int errnum);

@@ -86,10 +86,20 @@ def main():
     for i in sorted(deleted & listed):
         errs.append(f"container {i} removed (204) but back after restart")
 
-    # 3. every container directory with its state file is loaded
+    # 3. every container directory with its state file is loaded, and is
+    #    whole: removal renames the directory to a tombstone first, so a kill
+    #    during rm never leaves config.v2.json without hostconfig.json (that
+    #    container would come back with an empty HostConfig); restore deletes
+    #    the tombstones of removals cut short
     cdir = os.path.join(data, "containers")
     for n in os.listdir(cdir) if os.path.isdir(cdir) else []:
-        if os.path.exists(os.path.join(cdir, n, "config.v2.json")) and n not in listed:
+        if n.startswith(".removing-"):
+            errs.append(f"tombstone {n} left after restore")
+            continue
+        has_cfg = os.path.exists(os.path.join(cdir, n, "config.v2.json"))
+        if has_cfg and not os.path.exists(os.path.join(cdir, n, "hostconfig.json")):
+            errs.append(f"container dir {n} has config.v2.json but no hostconfig.json (torn removal)")
+        if has_cfg and n not in listed:
             errs.append(f"container dir {n} on disk but not loaded")
         elif not os.path.exists(os.path.join(cdir, n, "config.v2.json")) and n not in deleting:
             errs.append(f"container dir {n} without config.v2.json (not being removed)")
@@ -102,6 +112,11 @@ def main():
         if st != 200:
             errs.append(f"inspect {i}: {st}")
             continue
+        hc = c.get("HostConfig") or {}
+        if not hc.get("RestartPolicy") or not hc.get("LogConfig"):
+            # create always stores these: an empty HostConfig is a container
+            # whose removal was cut short after hostconfig.json went
+            errs.append(f"{i} came back without its HostConfig (half-removed): {json.dumps(hc)[:200]}")
         s = c["State"]
         if s.get("Running"):
             running += 1
@@ -125,6 +140,15 @@ def main():
                 found |= n.startswith("wr.") and warg in f.read()
         if not found:
             errs.append(f"no wrapper for the current args {warg} in {rdir}: {os.listdir(rdir)}")
+
+    # 6. the engine id survives (written without fsync, validated on read)
+    try:
+        with open(os.path.join(data, "engine-id")) as f:
+            eid = f.read().strip()
+        if not eid:
+            errs.append("engine-id is empty")
+    except FileNotFoundError:
+        errs.append("engine-id missing")
 
     for e in errs:
         print(e)

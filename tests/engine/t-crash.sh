@@ -3,7 +3,8 @@
 # while a random workload creates, starts, stops, kills and removes
 # containers and reloads the runtimes; restart it (live-restore on or off at
 # random) and check crash_check.py's invariants: no committed container
-# lost, no deleted one back, no torn JSON under data-root, the runtimes dir
+# lost, no deleted one back, no torn JSON under data-root, no half-removed
+# container or removal tombstone left (docs/durability.md), the runtimes dir
 # rebuilt, running tasks reconnected (live-restore) or cleaned up with their
 # exit recorded, one shim per running container. After the last round a
 # clean shutdown leaves no shim and no container process.

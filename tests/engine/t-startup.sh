@@ -94,4 +94,23 @@ test_expect 'API version prefix: /v1.45 ok, too old and too new are 400; wrong m
   kill -TERM $ENGINE_PID; wait $ENGINE_PID
 '
 
+test_expect 'the features probe does not hold up readiness; /info waits for its answer' '
+  # issue 11: startup probes in the background. The probe of "slow" blocks
+  # on a FIFO until the test opens it, so /_ping must answer first.
+  mkdir -p h && mkfifo h/gate
+  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "read go <\"$PWD/h/gate\"" \
+    "echo {\\\"ociVersionMin\\\":\\\"9.9.9-gate\\\"}" >h/slow-runc
+  chmod +x h/slow-runc
+  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/h/slow-runc\"}}}" >h/daemon.json
+  start_engine $(base_flags "$PWD/h")
+  wait_socket "$PWD/h/s.sock" $ENGINE_PID
+  curl -s --unix-socket h/s.sock http://localhost/v1.45/info >h/info & info=$!
+  # the probe must still be waiting (an engine that probed before serving
+  # has killed it at its time limit by now: nobody opens the FIFO)
+  timeout 10 sh -c "echo go >h/gate"
+  wait $info
+  grep -q "9.9.9-gate" h/info
+  kill -TERM $ENGINE_PID; wait $ENGINE_PID
+'
+
 test_done

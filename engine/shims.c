@@ -159,15 +159,9 @@ static int teardown(struct task *t)
         sr.id = t->id;
         /* EOF on Shutdown is success (shim spec §9.19). */
         call(t->cl, "Shutdown", &sr.base, NULL, NULL, RT_SHIM_TMO_SHUTDOWN, NULL);
-        /* A shim that exits closes the connection; one that keeps tasks
-         * (a failed Delete) does not. Polled: no event for it. */
-        long left = rt_shim_timeout_ms(RT_SHIM_TMO_SHUTDOWN);
-        while (!rt_ttrpc_client_closed(t->cl) && left > 0) {
-            struct timespec ts = {0, 10 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            left -= 10;
-        }
-        lingering = !rt_ttrpc_client_closed(t->cl);
+        /* A shim that exits closes the connection (its EOF is the event);
+         * one that keeps tasks (a failed Delete) does not. */
+        lingering = !rt_ttrpc_client_wait_closed(t->cl, (int)rt_shim_timeout_ms(RT_SHIM_TMO_SHUTDOWN));
     }
     if (t->cl) rt_ttrpc_client_close(t->cl);
     if (!t->shim) return -1; /* a bundle of a crashed run that never got one */
@@ -439,10 +433,19 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
                    code == RT_TTRPC_CLOSED ? "ttrpc: closed: unknown" : m);
         goto out;
     }
+    /* Connect (as containerd): the shim daemon's own pid, which
+     * SO_PEERCRED cannot tell (it names the `start` action that listened). */
     Containerd__Task__V2__ConnectRequest cq = CONTAINERD__TASK__V2__CONNECT_REQUEST__INIT;
     cq.id = t->id;
     free(msg), msg = NULL;
-    code = call(t->cl, "Connect", &cq.base, NULL, NULL, RT_SHIM_TMO_CALL, &msg);
+    code = call(t->cl, "Connect", &cq.base, &containerd__task__v2__connect_response__descriptor, &resp,
+                RT_SHIM_TMO_CALL, &msg);
+    if (code == 0) {
+        uint32_t sp = ((Containerd__Task__V2__ConnectResponse *)resp)->shim_pid;
+        if (sp > 0) t->shim_pid = (pid_t)sp;
+        protobuf_c_message_free_unpacked(resp, NULL);
+        resp = NULL;
+    }
     if (code != 0) {
         t->poisoned = code == RT_DEADLINE_EXCEEDED || code == RT_INTERNAL;
         rt_err_set(err, RT_ERR_SYSTEM, PFX "failed to connect shim task: %s: %s",
@@ -460,11 +463,10 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
                    msg ? msg : "", code_suffix(code));
         goto out;
     }
+    /* Start's reply has the pid: no State call after it (containerd
+     * makes one only to answer its own Tasks.Start with the pid). */
     t->pid = ((Containerd__Task__V2__StartResponse *)resp)->pid;
     protobuf_c_message_free_unpacked(resp, NULL);
-    Containerd__Task__V2__StateRequest stq = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
-    stq.id = t->id;
-    call(t->cl, "State", &stq.base, NULL, NULL, RT_SHIM_TMO_STATE, NULL);
 
     rt_ctr_set_running(c, (int)t->pid);
     pthread_mutex_lock(&g_mu);

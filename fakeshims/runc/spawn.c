@@ -231,6 +231,7 @@ int frc_write_pid_file(struct frc *c, const char *path, pid_t pid)
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%d", (int)pid);
     char err[512];
-    if (rt_atomic_write(path, buf, (size_t)n, 0644, err, sizeof err) < 0) return frc_fail(c, "%s", err);
+    if (rt_atomic_write(path, buf, (size_t)n, 0644, err, sizeof err) < 0)
+        return frc_fail(c, "%s", err);
     return 0;
 }

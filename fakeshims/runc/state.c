@@ -69,7 +69,9 @@ int frc_state_save(struct frc *c, const char *id, json_t *st)
 {
     char *dir = frc_state_dir(c, id);
     char *path = rt_path_join(dir, "state.json");
-    int rc = rt_json_save_file(path, st, 0600);
+    char *text = rt_json_dump(st);
+    int rc = text ? rt_atomic_write(path, text, strlen(text), 0600, NULL, 0) : -1;
+    free(text);
     if (rc < 0) frc_fail(c, "write %s: %s", path, rt_strerror(errno));
     free(path);
     free(dir);

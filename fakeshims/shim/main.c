@@ -228,7 +228,7 @@ static void daemonize_fds(int lfd)
         close(lfd);
     }
     fcntl(3, F_SETFD, FD_CLOEXEC);
-    for (int fd = 4; fd < 1024; fd++) close(fd);
+    close_range(4, ~0U, 0);
     setsid();
 }
 

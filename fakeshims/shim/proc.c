@@ -119,12 +119,50 @@ void proc_set_pid(struct proc *p, pid_t pid)
  * orphaned children (reparented to us, the subreaper) would live on. Kill
  * them, as the kernel does when a namespace's init exits -- only when this
  * shim serves a single container. g.mu held. */
+static void kill_orphan(pid_t pid)
+{
+    for (struct exit_rec *w = cmd_waiters; w; w = w->next)
+        if (w->pid == pid) return; /* a runtime command of ours, not an orphan */
+    kill(pid, SIGKILL);
+}
+
+/* Our children from /proc/self/task/<tid>/children (an orphan is
+ * reparented to any of our threads): a few reads instead of a scan of
+ * every process. -1 when the kernel has no such file. */
+static int kill_children_listed(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int rc = -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
+        char path[300], buf[4096];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue; /* a thread that just ended, or no such file */
+        rc = 0;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        for (char *s = buf, *end; *s; s = end) {
+            long pid = strtol(s, &end, 10);
+            if (end == s) break;
+            if (pid > 0) kill_orphan((pid_t)pid);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
 static void kill_orphans(void)
 {
     int live = 0;
     for (struct container *c = g.containers; c; c = c->next) live += !c->deleted;
     if (live > 1) return;
-    DIR *d = opendir("/proc");
+    if (kill_children_listed() == 0) return;
+    DIR *d = opendir("/proc"); /* no children files: scan for our ppid */
     if (!d) return;
     pid_t self = getpid();
     struct dirent *de;
@@ -142,9 +180,7 @@ static void kill_orphans(void)
         char *rp = strrchr(buf, ')');
         int ppid = 0;
         if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1 || ppid != self) continue;
-        int is_cmd = 0;
-        for (struct exit_rec *w = cmd_waiters; w; w = w->next) is_cmd |= w->pid == pid;
-        if (!is_cmd) kill(pid, SIGKILL);
+        kill_orphan(pid);
     }
     closedir(d);
 }
@@ -346,8 +382,12 @@ int read_pid_file(const char *path)
 }
 
 /* stdio URIs as the runc shim reads them: "" = /dev/null, fifo:// or a
- * bare path = FIFO, file:// = append to a file. */
-static int open_one(const char *uri, int write, char *msg, size_t msglen)
+ * bare path = FIFO, file:// = append to a file. An output FIFO also gets a
+ * read end of ours in *KEEP (never read): with the client (engine) down,
+ * the container's writes then fill the pipe for the client to read after
+ * its restart, instead of killing the container with SIGPIPE -- as the
+ * runc shim keeps its FIFOs open. */
+static int open_one(const char *uri, int write, int *keep, char *msg, size_t msglen)
 {
     if (!uri || !*uri) return -1;
     const char *path = uri;
@@ -362,6 +402,7 @@ static int open_one(const char *uri, int write, char *msg, size_t msglen)
         fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd >= 0) fcntl(fd, F_SETFL, 0);
     } else {
+        *keep = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         /* A reader is normally there already (clients open it first); if
          * not, O_RDWR keeps Create from blocking forever. */
         fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -378,15 +419,26 @@ void close_stdio(int fds[3])
         if (fds[i] >= 0) close(fds[i]), fds[i] = -1;
 }
 
-int open_stdio(const char *in, const char *out, const char *err, int fds[3], char *msg,
+void close_keepers(struct proc *p) /* g.mu held */
+{
+    for (int i = 0; i < 2; i++)
+        if (p->keep[i] >= 0) close(p->keep[i]), p->keep[i] = -1;
+}
+
+int open_stdio(const char *in, const char *out, const char *err, int fds[3], int keep[2], char *msg,
                size_t msglen)
 {
-    fds[0] = open_one(in, 0, msg, msglen);
-    fds[1] = fds[0] == -2 ? -1 : open_one(out, 1, msg, msglen);
-    fds[2] = fds[0] == -2 || fds[1] == -2 ? -1 : open_one(err, 1, msg, msglen);
+    keep[0] = keep[1] = -1;
+    fds[0] = open_one(in, 0, NULL, msg, msglen);
+    fds[1] = fds[0] == -2 ? -1 : open_one(out, 1, &keep[0], msg, msglen);
+    fds[2] = fds[0] == -2 || fds[1] == -2 ? -1 : open_one(err, 1, &keep[1], msg, msglen);
     int bad = fds[0] == -2 || fds[1] == -2 || fds[2] == -2;
     for (int i = 0; i < 3; i++)
         if (fds[i] == -2) fds[i] = -1;
-    if (bad) close_stdio(fds);
+    if (bad) {
+        close_stdio(fds);
+        for (int i = 0; i < 2; i++)
+            if (keep[i] >= 0) close(keep[i]), keep[i] = -1;
+    }
     return bad ? -1 : 0;
 }

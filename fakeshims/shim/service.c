@@ -123,12 +123,14 @@ static void m_create(struct call *k)
     c->init.out = strdup(r->stdout ? r->stdout : "");
     c->init.err = strdup(r->stderr ? r->stderr : "");
     c->init.terminal = r->terminal;
+    c->init.keep[0] = c->init.keep[1] = -1;
     pthread_mutex_init(&c->mu, NULL);
 
     /* options.json + runtime, for the `delete` action (spec §2.6). */
     json_t *oj = opts_to_json(&o);
-    char *p = rt_path_join(c->bundle, "options.json");
-    rt_json_save_file(p, oj, 0600);
+    char *p = rt_path_join(c->bundle, "options.json"), *ojs = rt_json_dump(oj);
+    if (p && ojs) rt_atomic_write(p, ojs, strlen(ojs), 0600, NULL, 0);
+    free(ojs);
     free(p);
     json_decref(oj);
     p = rt_path_join(c->bundle, "runtime");
@@ -136,7 +138,7 @@ static void m_create(struct call *k)
     free(p);
 
     int fds[3];
-    if (open_stdio(r->stdin, r->stdout, r->stderr, fds, err, sizeof err) < 0) {
+    if (open_stdio(r->stdin, r->stdout, r->stderr, fds, c->init.keep, err, sizeof err) < 0) {
         rt_ttrpc_reply_error(k->rep, RT_UNKNOWN, "failed to create init process I/O: %s", err);
         c->deleted = 1;
         return;
@@ -164,6 +166,7 @@ static void m_create(struct call *k)
     if (rc != 0) {
         pthread_mutex_lock(&g.mu);
         c->deleted = 1;
+        close_keepers(&c->init);
         pthread_mutex_unlock(&g.mu);
         pthread_mutex_unlock(&c->mu);
         rt_ttrpc_reply_error(k->rep, RT_UNKNOWN, "OCI runtime create failed: %s", err);
@@ -228,9 +231,8 @@ static void m_start(struct call *k)
         snprintf(spec, sizeof spec, "%s/.rtfake-process-%s.json", c->bundle, p->exec_id);
         snprintf(pidfile, sizeof pidfile, "%s/%s.pid", c->bundle, p->exec_id);
         int fds[3];
-        if (rt_atomic_write(spec, p->spec ? p->spec : "{}", p->spec ? p->spec_len : 2, 0600,
-                            err, sizeof err) < 0 ||
-            open_stdio(p->in, p->out, p->err, fds, err, sizeof err) < 0) {
+        if (rt_atomic_write(spec, p->spec ? p->spec : "{}", p->spec ? p->spec_len : 2, 0600, err, sizeof err) < 0 ||
+            open_stdio(p->in, p->out, p->err, fds, p->keep, err, sizeof err) < 0) {
             pthread_mutex_unlock(&c->mu);
             rt_ttrpc_reply_error(k->rep, RT_UNKNOWN, "OCI runtime exec failed: %s", err);
             return;
@@ -241,6 +243,9 @@ static void m_start(struct call *k)
         close_stdio(fds);
         unlink(spec);
         if (rc != 0) {
+            pthread_mutex_lock(&g.mu);
+            close_keepers(p);
+            pthread_mutex_unlock(&g.mu);
             pthread_mutex_unlock(&c->mu);
             rt_ttrpc_reply_error(k->rep, RT_UNKNOWN, "OCI runtime exec failed: %s", err);
             return;
@@ -290,6 +295,7 @@ static void m_delete(struct call *k)
     Google__Protobuf__Timestamp ts;
     pthread_mutex_lock(&g.mu);
     p->deleted = 1;
+    close_keepers(p);
     if (!p->exec_id) c->deleted = 1;
     ts_set(&ts, p);
     if (!p->exited) { /* deleted before it ran: report now, as killed */
@@ -338,6 +344,7 @@ static void m_exec(struct call *k)
     p->out = strdup(r->stdout);
     p->err = strdup(r->stderr);
     p->terminal = r->terminal;
+    p->keep[0] = p->keep[1] = -1;
     /* What the client sent, for tests (spec §4.1: an Any holding the OCI
      * Process as JSON under the runtime-spec Process type URL). */
     if (r->spec) {

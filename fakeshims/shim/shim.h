@@ -42,6 +42,7 @@ struct proc {
     uint32_t exit_status;
     struct timespec exited_at;
     char *in, *out, *err;
+    int keep[2];           /* read ends of the output FIFOs (open_stdio) */
     int terminal;
     char *spec;            /* exec: OCI Process JSON */
     size_t spec_len;
@@ -108,9 +109,12 @@ int runtime_run(const struct container *c, const char *const *args, const int fd
 /* Record PID for P (under g.mu) and pick up an exit that raced ahead. */
 void proc_set_pid(struct proc *p, pid_t pid);
 int read_pid_file(const char *path);
-int open_stdio(const char *in, const char *out, const char *err, int fds[3], char *msg,
+/* KEEP: our read ends of the output FIFOs (-1 = none), held until the
+ * process is deleted (close_keepers). */
+int open_stdio(const char *in, const char *out, const char *err, int fds[3], int keep[2], char *msg,
                size_t msglen);
 void close_stdio(int fds[3]);
+void close_keepers(struct proc *p);
 void ts_now(struct timespec *ts);
 
 /* events.c */

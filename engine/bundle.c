@@ -119,7 +119,8 @@ int rt_bundle_create(struct rt_bundle *b, const char *exec_root, const char *id,
     step = "write config.json";
     char *text = json_dumps(spec, JSON_INDENT(1));
     char *cfgpath = rt_path_join(b->dir, "config.json");
-    int rc = text && cfgpath ? rt_atomic_write(cfgpath, text, strlen(text), 0600, NULL, 0) : -1;
+    /* exec-root is volatile state: atomic, not fsynced */
+    int rc = text && cfgpath ? rt_atomic_write_flags(cfgpath, text, strlen(text), 0600, RT_AW_NO_SYNC, NULL, 0) : -1;
     free(text);
     free(cfgpath);
     if (rc < 0) goto fail;

@@ -395,7 +395,9 @@ static int start_hook(struct rt_container *c, const struct rt_resolved *rt, stru
     /* Before `start` (containerd writes it after): an engine killed while
      * the shim starts then still knows which binary cleans it up. */
     char *sbp = rt_path_join(t->bundle.dir, "shim-binary-path");
-    if (sbp) rt_atomic_write(sbp, t->shim, strlen(t->shim), 0600, NULL, 0);
+    /* The bundle is volatile state (exec-root): atomic against a kill of
+     * the engine, not fsynced (meaningless after a reboot). */
+    if (sbp) rt_atomic_write_flags(sbp, t->shim, strlen(t->shim), 0600, RT_AW_NO_SYNC, NULL, 0);
     free(sbp);
     wrapper_keep(t, rt);
     if (rt_shim_action_start(&l, &t->address, &serr) < 0) {
@@ -727,8 +729,8 @@ static void wrapper_keep(const struct task *t, const struct rt_resolved *rt)
         size_t n = 0;
         char *body = rt_read_file(bin, 1 << 20, &n);
         char *copy = rt_path_join(t->bundle.dir, "rt-wrapper"), *path = rt_path_join(t->bundle.dir, "rt-wrapper-path");
-        if (body && copy && path && rt_atomic_write(copy, body, n, 0700, NULL, 0) == 0)
-            rt_atomic_write(path, bin, strlen(bin), 0600, NULL, 0);
+        if (body && copy && path && rt_atomic_write_flags(copy, body, n, 0700, RT_AW_NO_SYNC, NULL, 0) == 0)
+            rt_atomic_write_flags(path, bin, strlen(bin), 0600, RT_AW_NO_SYNC, NULL, 0);
         free(body), free(copy), free(path);
     }
     free(dir);
@@ -740,7 +742,7 @@ static void wrapper_restore(const char *bundle)
     char *path = pf ? rt_read_file(pf, 4096, NULL) : NULL;
     size_t n = 0;
     char *body = path && access(path, F_OK) != 0 && cf ? rt_read_file(cf, 1 << 20, &n) : NULL;
-    if (body && rt_atomic_write(path, body, n, 0700, NULL, 0) == 0)
+    if (body && rt_atomic_write_flags(path, body, n, 0700, RT_AW_NO_SYNC, NULL, 0) == 0) /* wrappers: no fsync */
         rt_info("restored wrapper %s of a live-restored container", path);
     free(pf), free(cf), free(path), free(body);
 }

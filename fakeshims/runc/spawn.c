@@ -231,7 +231,8 @@ int frc_write_pid_file(struct frc *c, const char *path, pid_t pid)
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%d", (int)pid);
     char err[512];
-    if (rt_atomic_write(path, buf, (size_t)n, 0644, err, sizeof err) < 0)
+    /* runc state is volatile (it lives on tmpfs): atomic, not fsynced */
+    if (rt_atomic_write_flags(path, buf, (size_t)n, 0644, RT_AW_NO_SYNC, err, sizeof err) < 0)
         return frc_fail(c, "%s", err);
     return 0;
 }

@@ -69,8 +69,9 @@ int frc_state_save(struct frc *c, const char *id, json_t *st)
 {
     char *dir = frc_state_dir(c, id);
     char *path = rt_path_join(dir, "state.json");
+    /* runc state is volatile (it lives on tmpfs): atomic, not fsynced */
     char *text = rt_json_dump(st);
-    int rc = text ? rt_atomic_write(path, text, strlen(text), 0600, NULL, 0) : -1;
+    int rc = text ? rt_atomic_write_flags(path, text, strlen(text), 0600, RT_AW_NO_SYNC, NULL, 0) : -1;
     free(text);
     if (rc < 0) frc_fail(c, "write %s: %s", path, rt_strerror(errno));
     free(path);

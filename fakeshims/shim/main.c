@@ -268,7 +268,7 @@ static void action_start(void)
         lfd = rt_ttrpc_listen(g.socket_path, err, sizeof err);
         if (lfd < 0) fail("%s", err);
     }
-    if (rt_atomic_write("address", addr, strlen(addr), 0644, err, sizeof err) < 0) {
+    if (rt_atomic_write_flags("address", addr, strlen(addr), 0644, RT_AW_NO_SYNC, err, sizeof err) < 0) {
         if (lfd >= 0) unlink(g.socket_path);
         fail("%s", err);
     }

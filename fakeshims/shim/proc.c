@@ -227,7 +227,7 @@ static void *exit_thread(void *arg)
                 int n = snprintf(buf, sizeof buf, "{\"exit_status\":%u,\"exited_at\":%lld}",
                                  p->exit_status, (long long)e->at.tv_sec);
                 char *path = rt_path_join(c->bundle, ".rtfake-exit.json");
-                if (path) rt_atomic_write(path, buf, (size_t)n, 0600, NULL, 0);
+                if (path) rt_atomic_write_flags(path, buf, (size_t)n, 0600, RT_AW_NO_SYNC, NULL, 0);
                 free(path);
             }
         }

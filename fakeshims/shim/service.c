@@ -127,14 +127,16 @@ static void m_create(struct call *k)
     pthread_mutex_init(&c->mu, NULL);
 
     /* options.json + runtime, for the `delete` action (spec §2.6). */
+    /* The bundle is runtime state (containerd keeps it on tmpfs): atomic,
+     * never fsynced, as everything the shim and fakerunc write. */
     json_t *oj = opts_to_json(&o);
     char *p = rt_path_join(c->bundle, "options.json"), *ojs = rt_json_dump(oj);
-    if (p && ojs) rt_atomic_write(p, ojs, strlen(ojs), 0600, NULL, 0);
+    if (p && ojs) rt_atomic_write_flags(p, ojs, strlen(ojs), 0600, RT_AW_NO_SYNC, NULL, 0);
     free(ojs);
     free(p);
     json_decref(oj);
     p = rt_path_join(c->bundle, "runtime");
-    rt_atomic_write(p, o.binary_name, strlen(o.binary_name), 0600, NULL, 0);
+    rt_atomic_write_flags(p, o.binary_name, strlen(o.binary_name), 0600, RT_AW_NO_SYNC, NULL, 0);
     free(p);
 
     int fds[3];
@@ -231,7 +233,8 @@ static void m_start(struct call *k)
         snprintf(spec, sizeof spec, "%s/.rtfake-process-%s.json", c->bundle, p->exec_id);
         snprintf(pidfile, sizeof pidfile, "%s/%s.pid", c->bundle, p->exec_id);
         int fds[3];
-        if (rt_atomic_write(spec, p->spec ? p->spec : "{}", p->spec ? p->spec_len : 2, 0600, err, sizeof err) < 0 ||
+        if (rt_atomic_write_flags(spec, p->spec ? p->spec : "{}", p->spec ? p->spec_len : 2, 0600,
+                                  RT_AW_NO_SYNC, err, sizeof err) < 0 ||
             open_stdio(p->in, p->out, p->err, fds, p->keep, err, sizeof err) < 0) {
             pthread_mutex_unlock(&c->mu);
             rt_ttrpc_reply_error(k->rep, RT_UNKNOWN, "OCI runtime exec failed: %s", err);

@@ -16,9 +16,7 @@
  * applying the config as "Error reconfiguring the daemon: <msg>". Returns 0
  * when the new snapshot was published; -1 with the message (without that
  * prefix) in ERR (may be NULL). Callable from any thread (tests and
- * benchmarks trigger reloads in-process with it); the work itself runs on
- * the engine's reload thread at the lowest CPU priority (reload.c says
- * why) while the caller waits. */
+ * benchmarks trigger reloads in-process with it). */
 int rt_engine_reload(struct rt_engine *e, char *err, size_t errlen);
 
 /* The `daemon reload` event attributes for a published snapshot (object of

@@ -105,14 +105,14 @@ int rt_ctr_disk_load(const char *dir, json_t **doc, json_t **hc, struct rt_err *
  * unchanged file costs a read from the page cache, not an fsync. The data is
  * always fsynced before the rename (never a torn file after a power loss);
  * the directory is not (the caller decides, see rt_ctr_disk_save_new). */
-static int save_one(const char *dir, const char *file, const json_t *v, struct rt_err *err)
+static int save_one(const char *dir, const char *file, const json_t *v, bool fresh, struct rt_err *err)
 {
     char *s = rt_json_dump(v);
     char *p = rt_path_join(dir, file);
     char ebuf[512];
     int rc = 0;
     size_t len = s ? strlen(s) : 0, have_len = 0;
-    char *have = p ? rt_read_file(p, len + 1, &have_len) : NULL;
+    char *have = p && !fresh ? rt_read_file(p, len + 1, &have_len) : NULL;
     if (!s || !p)
         rc = rt_err_set(err, RT_ERR_SYSTEM, "%s: out of memory", file);
     else if (have && have_len == len && !memcmp(have, s, len))
@@ -125,19 +125,25 @@ static int save_one(const char *dir, const char *file, const json_t *v, struct r
     return rc;
 }
 
-int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err)
+/* FRESH: DIR was just created (nothing to compare with). */
+static int save_both(const char *dir, const json_t *doc, const json_t *hc, bool fresh, struct rt_err *err)
 {
     /* hostconfig first: config.v2.json is what restore keys on */
     json_t *h = hc_for_disk(hc);
-    int rc = save_one(dir, "hostconfig.json", h, err);
+    int rc = save_one(dir, "hostconfig.json", h, fresh, err);
     json_decref(h);
-    if (rc == 0) rc = save_one(dir, "config.v2.json", doc, err);
+    if (rc == 0) rc = save_one(dir, "config.v2.json", doc, fresh, err);
     return rc;
+}
+
+int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err)
+{
+    return save_both(dir, doc, hc, false, err);
 }
 
 int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err)
 {
-    if (rt_ctr_disk_save(dir, doc, hc, err) < 0) return -1;
+    if (save_both(dir, doc, hc, true, err) < 0) return -1;
     /* The commit point of a create: both renames, then the new directory's
      * own entry in containers/, durable before the client hears 201. */
     char *parent = rt_path_join(dir, "..");

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +70,17 @@ void rt_poll_pause(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+int rt_await_exit(pid_t pid, long timeout_ms)
+{
+    int fd = pidfd_open(pid, 0);
+    if (fd < 0) return errno == ESRCH ? 0 : -1;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n;
+    while ((n = poll(&p, 1, (int)timeout_ms)) < 0 && errno == EINTR) {}
+    close(fd);
+    return n > 0 ? 0 : -1;
 }
 
 long long rt_now_ms(void)
@@ -265,7 +278,7 @@ static int engine_start(const char *const *extra)
             waitpid(pid, NULL, 0);
             rt_env_error("engine did not answer /_ping within %ld ms", rt_scaled_ms(10000));
         }
-        rt_poll_pause(5);
+        rt_poll_pause(5); /* no event before the API is up: poll */
     }
     rt_t.engine_pid = pid;
     rt_t.socket = rt_t.sb->socket;
@@ -298,18 +311,13 @@ int rt_engine_stop(void)
     if (!rt_t.engine_pid) return -1;
     kill(rt_t.engine_pid, SIGTERM);
     int status = 0;
-    long long deadline = rt_now_ms() + rt_scaled_ms(10000);
-    for (;;) {
-        pid_t w = waitpid(rt_t.engine_pid, &status, WNOHANG);
-        if (w == rt_t.engine_pid) break;
-        if (rt_now_ms() > deadline) {
-            kill(rt_t.engine_pid, SIGKILL);
-            waitpid(rt_t.engine_pid, &status, 0);
-            rt_t.engine_pid = 0;
-            ck_abort_msg("engine did not exit within 10 s of SIGTERM");
-        }
-        rt_poll_pause(5);
+    if (rt_await_exit(rt_t.engine_pid, rt_scaled_ms(10000)) < 0) {
+        kill(rt_t.engine_pid, SIGKILL);
+        waitpid(rt_t.engine_pid, &status, 0);
+        rt_t.engine_pid = 0;
+        ck_abort_msg("engine did not exit within 10 s of SIGTERM");
     }
+    waitpid(rt_t.engine_pid, &status, 0);
     rt_t.engine_pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -82,6 +82,9 @@ void rt_record_pid(pid_t pid);
 long long rt_now_ms(void);
 /* Scaled timeout in ms for a nominal value. */
 long rt_scaled_ms(long nominal_ms);
+/* Wait until process PID has exited (a zombie counts; pidfd, no polling),
+ * at most TIMEOUT_MS: 0 when it has, -1 when not. */
+int rt_await_exit(pid_t pid, long timeout_ms);
 /* One poll interval of MS milliseconds, for conditions no event reports
  * (a process gone, a file state): callers loop on it against a deadline. */
 void rt_poll_pause(long ms);

@@ -296,6 +296,41 @@ static char *last_runtime_error(const char *bundle)
     return last;
 }
 
+/* What the runtime's child needs between vfork and exec. */
+struct rt_child {
+    const char *const *argv;
+    char **envp;
+    int fd[3];
+    const char *dir;
+    sigset_t empty;
+};
+
+static void child_exec(const struct rt_child *ch) __attribute__((noreturn));
+static void child_exec(const struct rt_child *ch)
+{
+    /* Only system calls until exec: the memory is the parent's. */
+    int tmp[3];
+    for (int i = 0; i < 3; i++) tmp[i] = fcntl(ch->fd[i], F_DUPFD_CLOEXEC, 10);
+    for (int i = 0; i < 3; i++) dup2(tmp[i], i);
+    if (chdir(ch->dir) < 0) _exit(127);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the runtime dies with this thread, as go-runc's */
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &ch->empty, NULL);
+    execvpe(ch->argv[0], (char *const *)ch->argv, ch->envp);
+    _exit(127);
+}
+
+/* vfork: the daemon's page tables are not copied (nor its pages faulted
+ * back in copy-on-write) for every runtime command. Nothing here is
+ * modified after vfork returns. */
+static pid_t spawn_child(const struct rt_child *ch) __attribute__((noinline));
+static pid_t spawn_child(const struct rt_child *ch)
+{
+    pid_t pid = vfork();
+    if (pid == 0) child_exec(ch);
+    return pid;
+}
+
 int runtime_run(const struct container *c, const char *const *args, const int fds[3], char *err,
                 size_t errlen)
 {
@@ -326,24 +361,13 @@ int runtime_run(const struct container *c, const char *const *args, const int fd
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     int cfd[3];
     for (int i = 0; i < 3; i++) cfd[i] = fds && fds[i] >= 0 ? fds[i] : devnull;
-    sigset_t empty;
-    sigemptyset(&empty);
+    struct rt_child ch = {.argv = argv, .envp = envp, .dir = c->bundle};
+    for (int i = 0; i < 3; i++) ch.fd[i] = cfd[i];
+    sigemptyset(&ch.empty);
 
     struct exit_rec w = {0};
     pthread_mutex_lock(&g.mu); /* the reaper must not miss the pid */
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Only async-signal-safe calls until exec. */
-        int tmp[3];
-        for (int i = 0; i < 3; i++) tmp[i] = fcntl(cfd[i], F_DUPFD_CLOEXEC, 10);
-        for (int i = 0; i < 3; i++) dup2(tmp[i], i);
-        if (chdir(c->bundle) < 0) _exit(127);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        signal(SIGPIPE, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &empty, NULL);
-        execvpe(argv[0], (char *const *)argv, envp);
-        _exit(127);
-    }
+    pid_t pid = spawn_child(&ch);
     if (pid > 0) {
         w.pid = pid;
         w.next = cmd_waiters;

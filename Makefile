@@ -139,8 +139,12 @@ CHECK_EXTRA ?=
 # RT_BUILD tells test scripts and the harness where the build tree is.
 export RT_BUILD = $(abspath $(B))
 
+# The check targets are independent (each test has its own sandbox, socket
+# and temp dir) and mostly wait on processes: CHECK_JOBS of them at a time,
+# longest first, each one's output kept together (-Otarget).
+CHECK_JOBS ?= 2
 check: all
-	@$(MAKE) --no-print-directory check-unit check-engine check-conformance $(CHECK_EXTRA)
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) -Otarget check-engine check-conformance $(CHECK_EXTRA) check-unit
 
 check-unit: programs
 	@scripts/run-unit-tests.sh $(UNIT_BINS)
@@ -150,7 +154,7 @@ check-engine: programs
 
 REPORT_DIR ?= $(B)/conformance-report
 check-conformance: programs
-	$(RTCONFORM) run --target builtin --profile core --report-dir $(REPORT_DIR)
+	$(RTCONFORM) run --target builtin --profile core -j $(CHECK_JOBS) --report-dir $(REPORT_DIR)
 
 conformance: all
 	@scripts/conformance.sh $(RTCONFORM) $(abspath $(REPORT_DIR))

@@ -59,13 +59,14 @@ static void snapshot_free(struct rt_snapshot *s)
     free(s);
 }
 
-/* Freeing a snapshot frees its runtime set, which first waits for that
- * set's background features probe (tens of seconds for 1000 runtimes when
- * the probe cache is cold, as right after startup). Whoever drops the last
- * reference must not wait for that: the reload publishing its successor
- * (the first SIGHUP after startup waited for the whole startup probe), or
- * an API request that took the old snapshot just before a reload. A reaper
- * thread does the freeing; the snapshot stops counting as live at once. */
+/* Freeing a snapshot frees its runtime set, which first joins that set's
+ * background features probe: the startup set's probe runs one runc exec
+ * per runtime (tens of seconds for 1000 runtimes on a busy machine).
+ * Whoever drops the last reference must not wait for that: the first
+ * reload publishing its successor, or an API request that took the old
+ * snapshot just before a reload. A reaper thread does the freeing; the
+ * snapshot stops counting as live at once. (Reload-built sets probe
+ * inline and have no probe thread: nothing to join there.) */
 struct reap {
     struct rt_snapshot *s;
     struct reap *next;

@@ -287,13 +287,20 @@ void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
     free(out), free(errtxt), free(key), free(resolved);
 }
 
+/* One set is probed at a time: a reload right after startup waits for the
+ * background probes (and then hits the cache they filled) instead of
+ * running the same 1000 probes again beside them. */
+static pthread_mutex_t probe_all_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void rt_features_probe_all(struct rt_runtime_set *set)
 {
+    pthread_mutex_lock(&probe_all_mu);
     struct rt_probe_memo *memo = rt_probe_memo_new();
     for (size_t i = 0; i < set->n; i++)
         if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM)
             rt_features_probe(&set->rt[i], memo);
     rt_probe_memo_free(memo);
+    pthread_mutex_unlock(&probe_all_mu);
 }
 
 struct rt_probe_job {

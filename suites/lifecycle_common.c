@@ -111,6 +111,16 @@ const char *rt_lc_basename(const char *path)
     return s ? s + 1 : (path ? path : "");
 }
 
+void rt_lc_assert_created(const char *id, int exit_code, const char *error)
+{
+    json_t *v = rt_ct_inspect(id);
+    json_t *st = json_object_get(v, "State");
+    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
+    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), exit_code);
+    ck_assert_str_eq(rt_json_str(st, "Error", "(none)"), error);
+    json_decref(v);
+}
+
 void rt_lc_assert_missing_shim(const char *runtime, const char *binary)
 {
     rt_lc_setup();
@@ -124,12 +134,7 @@ void rt_lc_assert_missing_shim(const char *runtime, const char *binary)
              "\"%s\" binary not installed \"%s\": file does not exist: unknown", runtime, binary);
     rt_ct_assert_error(&r, 500, msg);
     rt_http_resp_free(&r);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 128);
-    ck_assert_str_eq(rt_json_str(st, "Error", ""), msg);
-    json_decref(v);
+    rt_lc_assert_created(id, 128, msg);
     free(id);
 }
 

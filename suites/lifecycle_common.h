@@ -26,6 +26,9 @@ json_t *rt_lc_journal(const char *component, const char *method, const char *id)
 json_t *rt_lc_shim_start(const char *id);
 /* Base name of a path (the shim binary a journal entry names). */
 const char *rt_lc_basename(const char *path);
+/* Container ID is still created, with State.ExitCode EXIT_CODE and
+ * State.Error ERROR (a failed start's record). */
+void rt_lc_assert_created(const char *id, int exit_code, const char *error);
 /* Spec §2.3: starting a container on pass-through RUNTIME whose shim BINARY
  * is missing answers 500 with containerd's exact text; the container stays
  * created with ExitCode 128 and State.Error = that text. */

@@ -317,12 +317,7 @@ RT_TEST_FN(res_start_preflight_state_untouched)
              "no such file or directory", bin, bin);
     rt_ct_assert_error(&r, 400, msg);
     rt_http_resp_free(&r);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), 0);
-    ck_assert_str_eq(rt_json_str(st, "Error", "?"), "");
-    json_decref(v);
+    rt_lc_assert_created(id, 0, "");
     json_t *j = rt_lc_journal("shim", "start", id);
     ck_assert_uint_eq(json_array_size(j), 0);
     json_decref(j);

@@ -212,12 +212,7 @@ static void classify(const char *msg, long status, int exit_code, const char *su
     ck_assert_msg(strstr(m, msg) != NULL, "message lacks the runtime's error \"%s\": %s", msg, m);
     size_t ml = strlen(m), sl = strlen(suffix);
     ck_assert_msg(ml >= sl && !strcmp(m + ml - sl, suffix), "message does not end in \"%s\": %s", suffix, m);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), exit_code);
-    ck_assert_str_eq(rt_json_str(st, "Error", ""), m);
-    json_decref(v);
+    rt_lc_assert_created(id, exit_code, m);
     rt_http_resp_free(&r);
     free(id);
 }
@@ -255,12 +250,7 @@ static void cmd_fails(const char *script_cmd, int exit_code, const char *needle)
     const char *m = rt_ct_msg(&r);
     ck_assert_msg(r.status == 400, "start of %s: HTTP %ld %s, want 400", script_cmd, r.status, m);
     ck_assert_msg(strstr(m, needle), "message lacks \"%s\": %s", needle, m);
-    json_t *v = rt_ct_inspect(id);
-    json_t *st = json_object_get(v, "State");
-    ck_assert_str_eq(rt_json_str(st, "Status", ""), "created");
-    ck_assert_int_eq(rt_json_int(st, "ExitCode", -1), exit_code);
-    ck_assert_str_eq(rt_json_str(st, "Error", ""), m);
-    json_decref(v);
+    rt_lc_assert_created(id, exit_code, m);
     rt_http_resp_free(&r);
     free(id);
 }

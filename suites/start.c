@@ -284,7 +284,10 @@ RT_TEST_FN(start_already_running)
     json_t *v = rt_ct_inspect(id);
     ck_assert_str_eq(rt_json_str(json_object_get(v, "State"), "Status", ""), "running");
     json_decref(v);
-    ck_assert_uint_eq(json_array_size(rt_lc_journal("shim", "start", id)), 1);
+    json_t *starts = rt_lc_journal("shim", "start", id);
+    size_t nstarts = json_array_size(starts);
+    json_decref(starts);
+    ck_assert_uint_eq(nstarts, 1);
     post(id, "kill", &r);
     rt_http_resp_free(&r);
     free(id);

@@ -1,6 +1,7 @@
 /* Child processes: the OCI runtime CLI, stdio, and the reaper. The daemon is
  * a child subreaper, so container processes (orphaned by the runtime) are
  * reaped here; their exit becomes STOPPED + /tasks/exit. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -331,6 +332,42 @@ static pid_t spawn_child(const struct rt_child *ch)
     return pid;
 }
 
+/* The runtime binary is found before any child exists, as Go's exec does
+ * (exec.Command looks a bare name up in PATH; an absolute path fails in
+ * fork/exec): a missing runtime then never makes a child that exits without
+ * exec (under memcheck that child's exit is leak-checked and its 127
+ * turned into valgrind's error code). 0 when it can be executed, else the
+ * error text in ERR. A race with a binary removed after this check still
+ * ends in the child's 127. */
+static int runtime_lookup(const char *name, char **envp, char *err, size_t errlen)
+{
+    if (strchr(name, '/')) {
+        if (name[0] != '/' || access(name, X_OK) == 0) return 0;
+        int e = errno;
+        char what[128];
+        snprintf(what, sizeof what, "%s", strerror(e));
+        what[0] = (char)tolower((unsigned char)what[0]); /* Go's errno texts are lower case */
+        snprintf(err, errlen, "fork/exec %s: %s", name, what);
+        return -1;
+    }
+    const char *path = NULL;
+    for (char **e = envp; *e; e++)
+        if (!strncmp(*e, "PATH=", 5)) path = *e + 5;
+    if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;;) {
+        const char *end = strchrnul(p, ':');
+        char cand[4096];
+        snprintf(cand, sizeof cand, "%.*s/%s", (int)(end - p), end == p ? "." : p, name);
+        if (end == p) snprintf(cand, sizeof cand, "./%s", name);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) return 0;
+        if (!*end) break;
+        p = end + 1;
+    }
+    snprintf(err, errlen, "exec: \"%s\": executable file not found in $PATH", name);
+    return -1;
+}
+
 int runtime_run(const struct container *c, const char *const *args, const int fds[3], char *err,
                 size_t errlen)
 {
@@ -358,6 +395,10 @@ int runtime_run(const struct container *c, const char *const *args, const int fd
     for (size_t i = 0; i < ne; i++)
         if (strncmp(environ[i], "NOTIFY_SOCKET=", 14)) envp[k++] = environ[i];
     envp[k] = NULL;
+    if (runtime_lookup(c->opts.binary_name, envp, err, errlen) < 0) {
+        free(envp);
+        return 127;
+    }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     int cfd[3];
     for (int i = 0; i < 3; i++) cfd[i] = fds && fds[i] >= 0 ? fds[i] : devnull;

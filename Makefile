@@ -141,10 +141,11 @@ export RT_BUILD = $(abspath $(B))
 
 # The check targets are independent (each test has its own sandbox, socket
 # and temp dir) and mostly wait on processes: CHECK_JOBS of them at a time,
-# longest first, each one's output kept together (-Otarget).
+# longest first. (No --output-sync: t-install runs make, which would
+# inherit it and block on the output lock.)
 CHECK_JOBS ?= 2
 check: all
-	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) -Otarget check-engine check-conformance $(CHECK_EXTRA) check-unit
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) check-engine check-conformance $(CHECK_EXTRA) check-unit
 
 check-unit: programs
 	@scripts/run-unit-tests.sh $(UNIT_BINS)

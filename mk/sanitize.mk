@@ -21,7 +21,8 @@ SAN_ENV   = ASAN_OPTIONS=log_path=$(SAN_LOG)/asan:detect_leaks=1:handle_segv=0:e
             RT_TIMEOUT_MULT=$(SAN_TIMEOUT_MULT) RTENGINED_TIMEOUT_MULT=$(SAN_TIMEOUT_MULT)
 # (LeakSanitizer reports are named after the last log_path set: ubsan.<pid>.)
 # The checks are independent (own temp dirs, engines, sockets) and each
-# mostly waits on sanitized processes: two at a time (output kept per check).
+# mostly waits on sanitized processes: two at a time. (No --output-sync:
+# t-install runs make, which would inherit it and block on the output lock.)
 SAN_JOBS ?= 2
 # Everything `make check` runs, minus the other instrumented builds; the
 # conformance run is started below with scaled timeouts.
@@ -33,7 +34,7 @@ check-sanitize:
 	@rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG) && chmod 1777 $(SAN_LOG) # (tests also run programs as nobody)
 	@$(SAN_MAKE) -j2 programs
 	@start=$$(date +%s); rc=0; \
-	$(SAN_ENV) $(SAN_MAKE) -k -j$(SAN_JOBS) --output-sync=target $(SAN_CHECKS) || rc=$$?; \
+	$(SAN_ENV) $(SAN_MAKE) -k -j$(SAN_JOBS) $(SAN_CHECKS) || rc=$$?; \
 	$(SAN_ENV) $(ASAN_B)/bin/rtconform run --target builtin --profile core --timeout-multiplier $(SAN_TIMEOUT_MULT) -j $(SAN_JOBS) \
 	    --report-dir $(ASAN_B)/conformance-report || rc=$$?; \
 	echo "check-sanitize: checks took $$(( $$(date +%s) - start )) s"; \

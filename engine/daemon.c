@@ -16,6 +16,7 @@
 #include "engine/events.h"
 #include "engine/shims.h"
 #include "engine/reload.h"
+#include "engine/runtimes.h"
 #include "engine/runtimes_startup.h"
 #include "engine/snapshot.h"
 #include "fsutil.h"
@@ -189,6 +190,7 @@ int rt_daemon_run(struct rt_engine *e)
 
 void rt_daemon_shutdown(struct rt_engine *e)
 {
+    rt_runtimes_probe_cancel(); /* the set's teardown joins its probe thread */
     /* End /events streams first: MHD's stop waits for connection threads. */
     if (e->events) rt_events_shutdown(e->events);
     rt_shims_release_api_waits(); /* blocked POST /wait calls, likewise */

@@ -70,6 +70,8 @@ struct rt_runtime_set *rt_runtimes_build_deferred(const struct rt_config *cfg, c
                                                   const char *exec_root, char *err, size_t errlen);
 void rt_runtimes_probe_async(struct rt_runtime_set *set);
 void rt_runtimes_probe_wait(const struct rt_runtime_set *set);
+/* Shutdown: kill the `features` probes in flight and start no more. */
+void rt_runtimes_probe_cancel(void);
 
 /* Startup only: rm -rf <data_root>/runtimes and recreate it 0700. */
 int rt_runtimes_wipe_dir(const char *data_root, char *err, size_t errlen);

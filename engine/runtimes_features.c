@@ -124,6 +124,51 @@ static void drain(int fd, char **buf, size_t *len, bool *open_)
     nb[*len] = '\0';
 }
 
+/* Probes in flight, so that shutdown can end them: a startup with 1000
+ * uncached runtimes would otherwise keep the engine (and a `features`
+ * child it no longer waits for) alive long after SIGTERM. */
+static pthread_mutex_t inflight_mu = PTHREAD_MUTEX_INITIALIZER;
+static pid_t inflight[8];
+static bool stopping;
+
+/* Record PID as in flight; false once shutdown began (the caller kills it). */
+static bool inflight_add(pid_t pid)
+{
+    pthread_mutex_lock(&inflight_mu);
+    bool ok = !stopping;
+    /* (More than 8 at once: the rest are not killed, only waited for.) */
+    for (size_t i = 0; ok && i < sizeof inflight / sizeof *inflight; i++)
+        if (!inflight[i]) { inflight[i] = pid; break; }
+    pthread_mutex_unlock(&inflight_mu);
+    return ok;
+}
+
+/* Called before PID is reaped, so a kill above never hits a reused pid. */
+static void inflight_del(pid_t pid)
+{
+    pthread_mutex_lock(&inflight_mu);
+    for (size_t i = 0; i < sizeof inflight / sizeof *inflight; i++)
+        if (inflight[i] == pid) inflight[i] = 0;
+    pthread_mutex_unlock(&inflight_mu);
+}
+
+void rt_runtimes_probe_cancel(void)
+{
+    pthread_mutex_lock(&inflight_mu);
+    stopping = true;
+    for (size_t i = 0; i < sizeof inflight / sizeof *inflight; i++)
+        if (inflight[i]) kill(inflight[i], SIGKILL);
+    pthread_mutex_unlock(&inflight_mu);
+}
+
+static bool probe_stopping(void)
+{
+    pthread_mutex_lock(&inflight_mu);
+    bool s = stopping;
+    pthread_mutex_unlock(&inflight_mu);
+    return s;
+}
+
 /* Run BIN features; 0 with *OUT = stdout, or -1 with REASON (Go-ish
  * "exit status N") and *ERRTXT = stderr. */
 static int run_probe(const char *bin, char **out, char **errtxt, char *reason, size_t rlen)
@@ -161,6 +206,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
         snprintf(reason, rlen, "fork/exec %s: %s", bin, strerror(rc));
         return -1;
     }
+    if (!inflight_add(pid)) kill(pid, SIGKILL);
     size_t olen = 0, elen = 0;
     bool oopen = true, eopen = true, timed_out = false;
     struct timespec t0;
@@ -178,6 +224,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
         if (pf[1].revents) drain(pe[0], errtxt, &elen, &eopen);
     }
     close(po[0]), close(pe[0]);
+    inflight_del(pid);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (timed_out) { snprintf(reason, rlen, "signal: killed"); return -1; }
@@ -296,7 +343,7 @@ void rt_features_probe_all(struct rt_runtime_set *set)
 {
     pthread_mutex_lock(&probe_all_mu);
     struct rt_probe_memo *memo = rt_probe_memo_new();
-    for (size_t i = 0; i < set->n; i++)
+    for (size_t i = 0; i < set->n && !probe_stopping(); i++)
         if (set->rt[i].opts_type == RT_OPTS_RUNC && set->rt[i].kind != RT_RK_SHIM)
             rt_features_probe(&set->rt[i], memo);
     rt_probe_memo_free(memo);

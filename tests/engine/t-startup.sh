@@ -113,4 +113,22 @@ test_expect 'the features probe does not hold up readiness; /info waits for its 
   kill -TERM $ENGINE_PID; wait $ENGINE_PID
 '
 
+test_expect 'SIGTERM during a startup features probe: the engine exits and ends the probe' '
+  # A probe blocked on a FIFO nobody opens: shutdown must kill it, not wait
+  # out its time limit, and leave no `features` child behind. The probe
+  # reports its pid through another FIFO (an event, not a poll).
+  mkdir -p k && mkfifo k/gate k/started
+  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "echo \$\$ >\"$PWD/k/started\"" \
+    "read go <\"$PWD/k/gate\"" >k/slow-runc
+  chmod +x k/slow-runc
+  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/k/slow-runc\"}}}" >k/daemon.json
+  start_engine $(base_flags "$PWD/k")
+  probe=$(timeout $(scaled 10) cat k/started)
+  test -n "$probe"
+  kill -TERM $ENGINE_PID
+  timeout $(scaled 3) tail --pid=$ENGINE_PID -s 0.05 -f /dev/null
+  wait $ENGINE_PID
+  ! kill -0 "$probe" 2>/dev/null
+'
+
 test_done

@@ -8,8 +8,7 @@ shift 2
 data=
 prev=
 for a in "$@"; do [[ $prev == --data-root ]] && data=$a; prev=$a; done
-"$engine" "$@" &
-child=$!
+child=
 mutate() {
   local f
   for f in "$data"/runtimes/*; do
@@ -18,7 +17,18 @@ mutate() {
   done
   kill -HUP "$child"
 }
+# Traps first: a SIGHUP can come as soon as the engine answers.
 trap mutate HUP
 trap 'kill -TERM "$child"' TERM INT
-while kill -0 "$child" 2>/dev/null; do wait "$child"; done
+"$engine" "$@" &
+child=$!
+# bash runs a trap only when the wait it is in returns, and a signal that
+# lands just before `wait` blocks stays pending until the waited-for
+# process ends (seen under load: the mutant never mutated, the reload never
+# came). Waiting in 0.1 s slices bounds that delay; the engine's own exit
+# still ends the loop.
+while kill -0 "$child" 2>/dev/null; do
+  sleep 0.1 &
+  wait $!
+done
 wait "$child"

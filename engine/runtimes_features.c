@@ -128,13 +128,16 @@ static void drain(int fd, char **buf, size_t *len, bool *open_)
  * uncached runtimes would otherwise keep the engine (and a `features`
  * child it no longer waits for) alive long after SIGTERM. */
 static pthread_mutex_t inflight_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t inflight_cv = PTHREAD_COND_INITIALIZER;
 static pid_t inflight[8];
+static int unreaped; /* probes spawned and not yet waited for */
 static bool stopping;
 
 /* Record PID as in flight; false once shutdown began (the caller kills it). */
 static bool inflight_add(pid_t pid)
 {
     pthread_mutex_lock(&inflight_mu);
+    unreaped++;
     bool ok = !stopping;
     /* (More than 8 at once: the rest are not killed, only waited for.) */
     for (size_t i = 0; ok && i < sizeof inflight / sizeof *inflight; i++)
@@ -152,12 +155,27 @@ static void inflight_del(pid_t pid)
     pthread_mutex_unlock(&inflight_mu);
 }
 
+static void probe_reaped(void)
+{
+    pthread_mutex_lock(&inflight_mu);
+    unreaped--;
+    pthread_cond_broadcast(&inflight_cv);
+    pthread_mutex_unlock(&inflight_mu);
+}
+
 void rt_runtimes_probe_cancel(void)
 {
     pthread_mutex_lock(&inflight_mu);
     stopping = true;
     for (size_t i = 0; i < sizeof inflight / sizeof *inflight; i++)
         if (inflight[i]) kill(inflight[i], SIGKILL);
+    /* Until the killed probes are reaped (bounded): the engine must not
+     * exit leaving a zombie for init, which a caller checking that the
+     * probe is gone would still see. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2 * rt_timeout_scaled_ms(1000) / 1000;
+    while (unreaped > 0 && pthread_cond_timedwait(&inflight_cv, &inflight_mu, &until) == 0) {}
     pthread_mutex_unlock(&inflight_mu);
 }
 
@@ -227,6 +245,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
     inflight_del(pid);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    probe_reaped();
     if (timed_out) { snprintf(reason, rlen, "signal: killed"); return -1; }
     if (WIFSIGNALED(status)) { snprintf(reason, rlen, "signal: %s", strsignal(WTERMSIG(status))); return -1; }
     if (WEXITSTATUS(status) != 0) { snprintf(reason, rlen, "exit status %d", WEXITSTATUS(status)); return -1; }

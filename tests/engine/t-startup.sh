@@ -123,12 +123,16 @@ test_expect 'SIGTERM during a startup features probe: the engine exits and ends 
   chmod +x k/slow-runc
   echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/k/slow-runc\"}}}" >k/daemon.json
   start_engine $(base_flags "$PWD/k")
-  probe=$(timeout $(scaled 10) cat k/started)
-  test -n "$probe"
+  probe=$(timeout $(scaled 10) cat k/started) || true
+  [ -n "$probe" ] || { echo "the features probe did not start"; exit 1; }
   kill -TERM $ENGINE_PID
-  timeout $(scaled 3) tail --pid=$ENGINE_PID -s 0.05 -f /dev/null
+  timeout $(scaled 5) tail --pid=$ENGINE_PID -s 0.05 -f /dev/null ||
+    { echo "engine still running $(scaled 5) s after SIGTERM"; exit 1; }
   wait $ENGINE_PID
-  ! kill -0 "$probe" 2>/dev/null
+  if kill -0 "$probe" 2>/dev/null; then
+    echo "probe $probe still there: $(cat /proc/$probe/status 2>/dev/null | grep -E "^(State|PPid)" | tr "\n" " ")"
+    exit 1
+  fi
 '
 
 test_done

@@ -257,6 +257,14 @@ static int engine_start(const char *const *extra)
         dup2(logfd, 1);
         dup2(logfd, 2);
         setpgid(0, 0);
+        /* The engine gets default signal handling whatever ours is: under
+         * nohup SIGHUP arrives ignored, and a shell-script engine cannot
+         * trap a signal ignored at its entry (the reload never came). */
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         execve(argv[0], (char *const *)argv, rt_engine_env());
         dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);

@@ -22,13 +22,5 @@ trap mutate HUP
 trap 'kill -TERM "$child"' TERM INT
 "$engine" "$@" &
 child=$!
-# bash runs a trap only when the wait it is in returns, and a signal that
-# lands just before `wait` blocks stays pending until the waited-for
-# process ends (seen under load: the mutant never mutated, the reload never
-# came). Waiting in 0.1 s slices bounds that delay; the engine's own exit
-# still ends the loop.
-while kill -0 "$child" 2>/dev/null; do
-  sleep 0.1 &
-  wait $!
-done
+while kill -0 "$child" 2>/dev/null; do wait "$child"; done
 wait "$child"

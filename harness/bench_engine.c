@@ -13,6 +13,7 @@
 
 #include "fsutil.h"
 #include "harness/bench_int.h"
+#include "harness/testlib.h"
 
 /* bench_dockerd.c */
 int bd_init(struct bench_engine *e, char *err, size_t errlen);
@@ -54,12 +55,6 @@ int be_init(struct bench_engine *e, int kind, const char *id, char *err, size_t 
 int be_write_config(struct bench_engine *e, const char *text)
 {
     return rt_atomic_write(e->config, text, strlen(text), 0644, NULL, 0);
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
 }
 
 int be_start(struct bench_engine *e, double *ready_ms, char *err, size_t errlen)
@@ -108,7 +103,7 @@ int be_start(struct bench_engine *e, double *ready_ms, char *err, size_t errlen)
             snprintf(err, errlen, "rtengined did not answer /_ping within %ld s", limit / 1000);
             return -1;
         }
-        sleep_us(1000);
+        rt_poll_pause(1); /* no event before the API is up: poll */
     }
     *ready_ms = bench_now_ms() - t0;
     e->pid = pid;
@@ -124,15 +119,8 @@ void be_stop(struct bench_engine *e)
     }
     if (e->pid <= 0) return;
     kill(e->pid, SIGTERM);
-    double t0 = bench_now_ms();
-    while (waitpid(e->pid, NULL, WNOHANG) != e->pid) {
-        if (bench_now_ms() - t0 > 15000) {
-            kill(e->pid, SIGKILL);
-            waitpid(e->pid, NULL, 0);
-            break;
-        }
-        sleep_us(2000);
-    }
+    if (rt_await_exit(e->pid, 15000) < 0) kill(e->pid, SIGKILL);
+    waitpid(e->pid, NULL, 0);
     e->pid = 0;
 }
 

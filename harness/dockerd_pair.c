@@ -18,6 +18,7 @@
 
 #include "fsutil.h"
 #include "harness/client.h"
+#include "harness/testlib.h"
 
 #define SUN_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
@@ -28,11 +29,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void poll_pause(void)
-{
-    struct timespec ts = {0, 10 * 1000 * 1000}; /* poll interval, not a wait for an event */
-    nanosleep(&ts, NULL);
-}
 
 static char *dupor(const char *s, const char *dir, const char *name)
 {
@@ -247,7 +243,7 @@ int rt_containerd_start(struct rt_dockerd_pair *p, char *err, size_t errlen)
                    p->opts.ready_timeout_ms);
             return -1;
         }
-        poll_pause();
+        rt_poll_pause(10);
     }
     p->containerd_pid = pid;
     return 0;
@@ -303,7 +299,7 @@ int rt_dockerd_start(struct rt_dockerd_pair *p, const char *const *extra, char *
             seterr(err, errlen, "dockerd did not answer /_ping within %ld ms: %s", p->opts.ready_timeout_ms, tail);
             return -1;
         }
-        poll_pause();
+        rt_poll_pause(10);
     }
     p->dockerd_pid = pid;
     return 0;
@@ -327,7 +323,7 @@ static int stop_pid(pid_t *pidp, long timeout_ms)
             waitpid(pid, &status, 0);
             return status_code(status);
         }
-        poll_pause();
+        rt_poll_pause(10);
     }
 }
 

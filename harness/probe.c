@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "harness/client.h"
+#include "harness/testlib.h"
 #include "harness/dockerd_pair.h"
 
 const char *rt_target_name(enum rt_target_kind k)
@@ -109,8 +110,7 @@ static void probe_builtin(const struct rt_run_config *cfg, const char *workdir, 
         }
         clock_gettime(CLOCK_MONOTONIC, &t);
         if (t.tv_sec - t0.tv_sec > (long)(10 * cfg->timeout_multiplier)) break;
-        struct timespec ts = {0, 5 * 1000 * 1000}; /* poll interval */
-        nanosleep(&ts, NULL);
+        rt_poll_pause(5); /* no event before the API is up: poll */
     }
     if (up) api_facts(sock, out, errors);
     else json_array_append_new(errors, json_string("the builtin engine did not answer /_ping during the probe"));

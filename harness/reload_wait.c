@@ -117,8 +117,8 @@ int rt_reload_wait(const char *text, char *err, size_t errlen, json_t **event)
     /* The engine closed the stream without an event: an engine crashing in
      * the reload drops its connections before it is reapable, so give its
      * exit (or its log line) a bounded moment to show. */
-    for (long long until = rt_now_ms() + rt_scaled_ms(5000); !w.logerr && !ev && rc == -2 && rt_now_ms() < until;) {
-        rt_poll_pause(10); /* no event exists for "process gone": poll */
+    if (!w.logerr && !ev && rc == -2 && rt_t.engine_pid > 0 &&
+        rt_await_exit(rt_t.engine_pid, rt_scaled_ms(5000)) == 0) {
         w.logerr = find_log_error(w.log_from);
         if (!w.logerr) engine_died(&w);
     }

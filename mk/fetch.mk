@@ -1,6 +1,7 @@
-# scripts/fetch-reference-engines (engineer f): its pure parts (apt sources
-# parsing, private apt config, versions) under tests/scripts/. The real fetch
-# needs root and Debian's archive; it is run by hand or by .ci/run, not here.
+# Tests of scripts/ (tests/scripts/): sanitizer-reports.sh, and the pure
+# parts of fetch-reference-engines (apt sources parsing, private apt config,
+# versions). The real fetch needs root and Debian's archive; it is run by
+# hand or by .ci/run, not here.
 .PHONY: check-fetch
 CHECK_EXTRA += check-fetch
 

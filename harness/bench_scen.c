@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "harness/bench_int.h"
+#include "harness/testlib.h"
 
 void bench_set_up(struct bench_set *s, struct bench_run *r, const char *tag, json_t *sc, bool start, bool import)
 {
@@ -51,12 +52,23 @@ void bench_wipe(struct bench_engine *e)
     rt_rm_rf(e->exec_root);
 }
 
-/* Let a freshly ready engine finish what it starts in the background
- * before its RSS counts as idle (a settle time, not a wait for an event). */
-static void settle(void)
+/* Let a freshly ready engine finish what it does in the background (the
+ * startup probes, dockerd's plugin and network setup) before its RSS counts
+ * as idle: no event says "idle", so poll until the engine's CPU time stands
+ * still and its RSS is unchanged across one 100 ms interval (at most 5 s;
+ * an engine that never settles is sampled as it is). */
+static void settle(const struct bench_engine *e)
 {
-    struct timespec ts = {0, 500 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    struct bench_mem m0, m1;
+    double c0 = be_cpu_ms(e), c1;
+    be_mem(e, &m0);
+    for (int i = 0; i < 50; i++) {
+        rt_poll_pause(100);
+        c1 = be_cpu_ms(e);
+        be_mem(e, &m1);
+        if (c1 - c0 < 1.0 && m1.rss == m0.rss) return;
+        c0 = c1, m0 = m1;
+    }
 }
 
 /* RSS samples with their split (be_mem): the scenario's metric is VmRSS;
@@ -112,7 +124,7 @@ void bench_scenario_ready(struct bench_run *r)
             }
             if (rep >= 0) {
                 bs_add(&ready[k], ms);
-                settle();
+                settle(e);
                 mem_sample(e, &rss[k]);
             }
             be_stop(e);
@@ -167,7 +179,7 @@ void bench_scenario_memory(struct bench_run *r)
             s.up[k] = false;
             continue;
         }
-        settle();
+        settle(&s.e[k]);
         mem_sample(&s.e[k], &rss[k]);
         be_stop(&s.e[k]);
     }
@@ -185,7 +197,7 @@ void bench_scenario_memory(struct bench_run *r)
             }
             if (rep >= 0) {
                 bs_add(&ready[k], ms);
-                settle();
+                settle(e);
                 mem_sample(e, &rss[k]); /* the same corpus, restored */
             }
             be_stop(e);

@@ -107,6 +107,15 @@ test_expect 'artifacts of failures are copied into the report dir' '
   [ ! -e "$TRASH/rep/artifacts/RT-SELF-001" ]
 '
 
+test_expect 'a failure keeps its sandbox; an expected failure (XFAIL) does not' '
+  kept=$(sed -n "s/^# RT-SELF-002: sandbox kept: //p" "$TRASH/run.out")
+  [ -n "$kept" ] && [ -d "$kept" ]
+  grep -q "^not ok .*RT-SELF-008 .*# TODO" "$TRASH/run.out"
+  ! grep -q "^# RT-SELF-008: sandbox kept" "$TRASH/run.out"
+  [ ! -e "$(dirname "$kept")/RT-SELF-008" ]
+  rm -rf "$(dirname "$kept")"
+'
+
 test_expect 'the leaked process is gone after the run' '
   ! pgrep -f "^sleep 300$" >/dev/null || { pgrep -af "^sleep 300$"; for p in $(pgrep -f "^sleep 300$"); do grep -qa RTCONFORM_JOURNAL=$TRASH /proc/$p/environ 2>/dev/null && exit 1; done; true; }
 '

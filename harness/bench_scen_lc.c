@@ -2,6 +2,7 @@
  * and concurrent clients), shim calls per run (from the journal), and
  * create+start latency under a reload storm vs quiet. */
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/bench_floor.h"
 #include "harness/bench_int.h"
 #include "journal.h"
 
@@ -132,6 +134,62 @@ static json_t *rpc_count(struct bench_engine *e, char *err, size_t errlen)
                      "journal_span_ms", last - first);
 }
 
+/* The shim floor: runs of the same shim with no engine, in the same
+ * blocks as the engines' runs (drift cancels). */
+struct lc_floor {
+    struct bench_floor *f;
+    struct bench_samples s[BF_N];
+    int failed;
+    char err[1024];
+};
+
+static void floor_runs(struct lc_floor *fl, int n, bool record)
+{
+    for (int i = 0; fl->f && i < n; i++) {
+        double ms[BF_N];
+        char err[1024];
+        if (bench_floor_cycle(fl->f, ms, err, sizeof err) < 0) {
+            if (!fl->failed++) snprintf(fl->err, sizeof fl->err, "%s", err);
+            continue;
+        }
+        for (int k = 0; record && k < BF_N; k++) bs_add(&fl->s[k], ms[k]);
+    }
+}
+
+/* The floor's stats into SC ("shim_floor"), each engine's overhead over
+ * it (p50 - floor p50) and the ratio of the overheads next to the raw
+ * ratio: what the engines themselves cost, with the shared shim and
+ * runtime taken out. "best_ratio_at_zero_overhead" is dockerd's p50 over
+ * the floor's: the raw ratio rtengined would reach if it cost nothing. */
+static void floor_report(json_t *sc, struct lc_floor *fl)
+{
+    if (fl->failed) json_object_set_new(sc, "shim_floor_error", json_string(fl->err));
+    if (!fl->s[BF_TOTAL].n) return;
+    json_t *o = bs_json(&fl->s[BF_TOTAL]);
+    json_t *steps = json_object();
+    for (int k = 0; k < BF_N; k++) json_object_set_new(steps, bench_floor_steps[k], bs_json(&fl->s[k]));
+    json_object_set_new(o, "steps", steps);
+    json_object_set_new(o, "what", json_string("fake shim + fakerunc with no engine: start action, Create, Connect, "
+                                               "Start, Wait, Delete, Shutdown, delete action"));
+    double floor = bs_quantile(&fl->s[BF_TOTAL], 0.5);
+    json_object_set_new(sc, "shim_floor", o);
+    json_t *res = json_object_get(sc, "results");
+    double over[BT_N] = {NAN, NAN};
+    static const char *const names[BT_N] = {"rtengined", "dockerd"};
+    for (int k = 0; k < BT_N; k++) {
+        json_t *r = json_object_get(res, names[k]);
+        json_t *m = json_object_get(r, "median");
+        if (!json_is_number(m)) continue;
+        over[k] = json_number_value(m) - floor;
+        json_object_set_new(r, "overhead_ms", json_real(over[k]));
+        if (k == BT_DOCKERD && floor > 0)
+            json_object_set_new(sc, "best_ratio_at_zero_overhead", json_real(json_number_value(m) / floor));
+    }
+    if (!isnan(over[BT_BUILTIN]) && !isnan(over[BT_DOCKERD]) && over[BT_BUILTIN] > 0)
+        json_object_set_new(sc, "overhead_ratio", json_real(over[BT_DOCKERD] / over[BT_BUILTIN]));
+    for (int k = 0; k < BF_N; k++) bs_free(&fl->s[k]);
+}
+
 void bench_scenario_lifecycle(struct bench_run *r)
 {
     const struct bench_opts *o = bench_o;
@@ -146,21 +204,34 @@ void bench_scenario_lifecycle(struct bench_run *r)
     bench_set_up(&s, r, "lc", seq, true, true);
     struct lc_acc acc[BT_N];
     for (int k = 0; k < BT_N; k++) memset(&acc[k], 0, sizeof acc[k]), pthread_mutex_init(&acc[k].mu, NULL);
+    int blocks = bench_want("lifecycle_seq") ? (o->lifecycle_n + 9) / 10 : 0;
+    struct lc_floor fl;
+    memset(&fl, 0, sizeof fl);
+    if (blocks) {
+        fl.f = bench_floor_new(o->workdir, o->libexec, fl.err, sizeof fl.err);
+        fl.failed = !fl.f;
+    }
     for (int k = 0; k < s.n; k++)
         for (int i = 0; s.up[k] && i < o->warmup * 5; i++) lc_cycle(&s.e[k], &acc[k], false);
-    /* Sequential, in blocks of 10 alternating between the engines. */
-    int blocks = bench_want("lifecycle_seq") ? (o->lifecycle_n + 9) / 10 : 0;
-    for (int b = 0; b < blocks; b++)
+    floor_runs(&fl, o->warmup * 5, false);
+    /* Sequential, in blocks of 10 alternating between the engines, each
+     * block followed (or, every other block, preceded) by 10 floor runs. */
+    for (int b = 0; b < blocks; b++) {
+        int n = b == blocks - 1 ? o->lifecycle_n - 10 * b : 10;
+        if (b % 2) floor_runs(&fl, n, true);
         for (int j = 0; j < s.n; j++) {
             int k = bench_order(&s, b, j);
-            int n = b == blocks - 1 ? o->lifecycle_n - 10 * b : 10;
             for (int i = 0; s.up[k] && i < n; i++) lc_cycle(&s.e[k], &acc[k], true);
         }
+        if (b % 2 == 0) floor_runs(&fl, n, true);
+    }
+    bench_floor_free(fl.f);
     for (int k = 0; k < s.n; k++) {
         if (acc[k].failed) bench_scenario_error(seq, s.e[k].name, acc[k].err);
         if (s.up[k] && blocks) bench_scenario_result(seq, s.e[k].name, lc_json(&acc[k]));
         acc[k].failed = 0;
     }
+    floor_report(seq, &fl);
     /* Concurrent: two rounds per engine, alternating. */
     int rounds = bench_want("lifecycle_conc") ? 2 : 0;
     for (int round = 0; round < rounds; round++)

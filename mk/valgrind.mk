@@ -27,6 +27,8 @@ VG_SKIP_OK ?= ^RT-START-022$$
 .PHONY: check-valgrind
 check-valgrind: programs
 	@command -v valgrind >/dev/null || { echo "check-valgrind: SKIP: valgrind is not installed"; exit 77; }
+	@# memcheck replaces malloc only in shared libc: fake shim and fakerunc dynamic here
+	@$(MAKE) --no-print-directory FAKES_LINK=dynamic $(SHIM_BIN) $(RUNC_BIN)
 	@rm -rf $(VG_LOG) $(B)/report-valgrind && mkdir -p $(VG_LOG)/unit $(VG_LOG)/engine
 	@start=$$(date +%s); pass=0; fail=0; failed=""; \
 	for t in $(UNIT_BINS); do \

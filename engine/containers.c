@@ -2,6 +2,7 @@
 #include "engine/containers.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/ctr_index.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -22,11 +24,15 @@ struct entry {
 };
 
 struct rt_ctr_store {
-    pthread_mutex_t mu;        /* short: guards the array and the views */
-    struct entry *e;
+    pthread_mutex_t mu;        /* short: guards the array, indexes and views */
+    struct entry *e;           /* in no particular order */
     size_t n, cap;
+    struct rt_ctr_index by_id, by_name; /* -> index in E; name keys without "/" */
     char *root;                /* <data-root>/containers */
 };
+
+/* The name index's key: names match with or without their "/". */
+static const char *name_key(const char *name) { return name + (*name == '/'); }
 
 static struct rt_ctr_store *default_store;
 static rt_ctr_start_fn start_hook;
@@ -55,6 +61,7 @@ static void container_free(struct rt_container *c)
 {
     json_decref(c->doc);
     json_decref(c->hc);
+    rt_ctr_disk_text_free(&c->disk);
     free(c->dir);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -80,6 +87,8 @@ void rt_ctr_store_free(struct rt_ctr_store *s)
         rt_ctr_put(s->e[i].c);
     }
     free(s->e);
+    rt_ctr_index_free(&s->by_id);
+    rt_ctr_index_free(&s->by_name);
     free(s->root);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -106,9 +115,14 @@ bool rt_ctr_name_valid(const char *name)
 /* Caller holds s->mu. */
 static ssize_t find_name_locked(struct rt_ctr_store *s, const char *name)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->e[i].name + 1, name + (*name == '/'))) return (ssize_t)i;
-    return -1;
+    size_t i;
+    return rt_ctr_index_get(&s->by_name, name_key(name), &i) ? (ssize_t)i : -1;
+}
+
+static ssize_t find_id_locked(struct rt_ctr_store *s, const char *id)
+{
+    size_t i;
+    return rt_ctr_index_get(&s->by_id, id, &i) ? (ssize_t)i : -1;
 }
 
 char *rt_ctr_name_generate(struct rt_ctr_store *s)
@@ -220,46 +234,77 @@ const char *rt_ctr_runtime(const struct rt_container *c)
 
 /* ---- views ---- */
 
-static json_t *copy_or_null(const json_t *v) { return v ? json_deep_copy(v) : json_null(); }
+/* The same immutable value in every view, made once (a reference, or a
+ * fresh one if making it failed). */
+static json_t *graph_driver, *no_mounts;
+static json_t *shared_constant(json_t **slot, const char *fmt, ...)
+{
+    json_t *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!v) {
+        va_list ap;
+        va_start(ap, fmt);
+        json_t *made = json_vpack_ex(NULL, 0, fmt, ap);
+        va_end(ap);
+        json_t *expect = NULL;
+        if (!made) return json_null();
+        if (__atomic_compare_exchange_n(slot, &expect, made, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return json_incref(made);
+        json_decref(made); /* another thread made it first */
+        v = expect;
+    }
+    return json_incref(v);
+}
 
-/* The inspect-shaped view of a committed state. */
+/* V itself (shared, see containers.h), or null. */
+static json_t *ref_or_null(json_t *v) { return v ? json_incref(v) : json_null(); }
+
+/* The inspect-shaped view of a committed state. Nested values are shared
+ * with DOC and HC, not copied (they are never changed in place). */
 static json_t *build_view(const struct rt_container *c)
 {
-    const json_t *d = c->doc, *st = state_of(d);
+    json_t *d = c->doc, *st = state_of(d);
     json_t *v = json_object();
-    json_object_set_new(v, "Id", json_string(c->id));
-    json_object_set_new(v, "Created", copy_or_null(json_object_get(d, "Created")));
-    json_object_set_new(v, "Path", copy_or_null(json_object_get(d, "Path")));
-    json_object_set_new(v, "Args", json_object_get(d, "Args") ? json_deep_copy(json_object_get(d, "Args")) : json_array());
+    json_t *id = json_object_get(d, "ID"); /* restore checked it is C->ID */
+    json_object_set_new(v, "Id", json_is_string(id) && !strcmp(json_string_value(id), c->id) ? json_incref(id)
+                                                                                            : json_string(c->id));
+    json_object_set_new(v, "Created", ref_or_null(json_object_get(d, "Created")));
+    json_object_set_new(v, "Path", ref_or_null(json_object_get(d, "Path")));
+    json_t *args = json_object_get(d, "Args");
+    json_object_set_new(v, "Args", args ? json_incref(args) : json_array());
     json_t *s = json_object();
     json_object_set_new(s, "Status", json_string(rt_ctr_status(d)));
     static const char *const keys[] = {"Running", "Paused", "Restarting", "OOMKilled", "Dead",
                                        "Pid", "ExitCode", "Error", "StartedAt", "FinishedAt"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         json_t *x = json_object_get(st, keys[i]);
-        json_object_set_new(s, keys[i], x ? json_deep_copy(x) : json_false());
+        json_object_set_new(s, keys[i], x ? json_incref(x) : json_false());
     }
     json_object_set_new(v, "State", s);
-    json_object_set_new(v, "Image", copy_or_null(json_object_get(d, "Image")));
-    static const char *const strs[] = {"ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name"};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        json_object_set_new(v, strs[i], json_string(rt_json_str(d, strs[i], "")));
-    json_object_set_new(v, "RestartCount", json_integer(rt_json_int(d, "RestartCount", 0)));
-    json_object_set_new(v, "Driver", json_string(rt_json_str(d, "Driver", "rtengined")));
-    json_object_set_new(v, "Platform", json_string(rt_json_str(d, "OS", "linux")));
-    json_object_set_new(v, "MountLabel", json_string(rt_json_str(d, "MountLabel", "")));
-    json_object_set_new(v, "ProcessLabel", json_string(rt_json_str(d, "ProcessLabel", "")));
-    json_object_set_new(v, "AppArmorProfile", json_string(rt_json_str(d, "AppArmorProfile", "")));
+    json_object_set_new(v, "Image", ref_or_null(json_object_get(d, "Image")));
+    static const struct {
+        const char *key, *from, *def;
+    } strs[] = {{"ResolvConfPath", "ResolvConfPath", ""}, {"HostnamePath", "HostnamePath", ""},
+                {"HostsPath", "HostsPath", ""},           {"LogPath", "LogPath", ""},
+                {"Name", "Name", ""},                     {"Driver", "Driver", "rtengined"},
+                {"Platform", "OS", "linux"},              {"MountLabel", "MountLabel", ""},
+                {"ProcessLabel", "ProcessLabel", ""},     {"AppArmorProfile", "AppArmorProfile", ""}};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        json_t *x = json_object_get(d, strs[i].from);
+        json_object_set_new(v, strs[i].key, json_is_string(x) ? json_incref(x) : json_string(strs[i].def));
+    }
+    json_t *rc = json_object_get(d, "RestartCount");
+    json_object_set_new(v, "RestartCount", json_is_integer(rc) ? json_incref(rc) : json_integer(0));
     json_object_set_new(v, "ExecIDs", json_null());
-    json_t *hc = c->hc ? json_deep_copy(c->hc) : json_object();
+    /* HC's own keys change (Runtime at a start): a copy of the top level */
+    json_t *hc = c->hc ? json_copy(c->hc) : json_object();
     const char *rt = json_string_value(json_object_get(hc, "Runtime"));
     if (rt && !*rt) json_object_del(hc, "Runtime"); /* §5.1: omitted when empty */
     json_object_set_new(v, "HostConfig", hc);
-    json_object_set_new(v, "GraphDriver", json_pack("{s:n,s:s}", "Data", "Name", "rtengined"));
-    json_object_set_new(v, "Mounts", json_array());
-    json_object_set_new(v, "Config", json_object_get(d, "Config") ? json_deep_copy(json_object_get(d, "Config")) : json_object());
+    json_object_set_new(v, "GraphDriver", shared_constant(&graph_driver, "{s:n,s:s}", "Data", "Name", "rtengined"));
+    json_object_set_new(v, "Mounts", shared_constant(&no_mounts, "[]"));
+    json_t *cfg = json_object_get(d, "Config");
+    json_object_set_new(v, "Config", cfg ? json_incref(cfg) : json_object());
     json_t *ns = json_object_get(d, "NetworkSettings");
-    json_object_set_new(v, "NetworkSettings", ns ? json_deep_copy(ns) : json_pack("{s:{}}", "Networks"));
+    json_object_set_new(v, "NetworkSettings", ns ? json_incref(ns) : json_pack("{s:{}}", "Networks"));
     return v;
 }
 
@@ -268,13 +313,12 @@ static void publish(struct rt_ctr_store *s, struct rt_container *c)
 {
     json_t *v = build_view(c);
     pthread_mutex_lock(&s->mu);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->e[i].c == c) {
-            json_t *old = s->e[i].view;
-            s->e[i].view = v;
-            v = old;
-            break;
-        }
+    ssize_t i = find_id_locked(s, c->id);
+    if (i >= 0 && s->e[i].c == c) {
+        json_t *old = s->e[i].view;
+        s->e[i].view = v;
+        v = old;
+    }
     pthread_mutex_unlock(&s->mu);
     json_decref(v);
 }
@@ -288,9 +332,9 @@ static ssize_t find_locked(struct rt_ctr_store *s, const char *r, struct rt_err 
         rt_err_set(err, RT_ERR_NOT_FOUND, "No such container: %s", r ? r : "");
         return -1;
     }
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->e[i].c->id, r)) return (ssize_t)i;
-    ssize_t i = find_name_locked(s, r);
+    ssize_t i = find_id_locked(s, r);
+    if (i >= 0) return i;
+    i = find_name_locked(s, r);
     if (i >= 0) return i;
     size_t len = strlen(r);
     ssize_t hit = -1;
@@ -374,80 +418,104 @@ bool rt_ctr_image_in_use(struct rt_ctr_store *s, const char *image_id, char out_
 
 int rt_ctr_checkpoint(struct rt_ctr_store *s, struct rt_container *c, struct rt_err *err)
 {
-    if (rt_ctr_disk_save(c->dir, c->doc, c->hc, err) < 0) return -1;
+    if (rt_ctr_disk_save(c->dir, c->doc, c->hc, &c->disk, err) < 0) return -1;
     publish(s, c);
     return 0;
 }
 
-enum insert_mode { INS_NEW, INS_RESTORED, INS_RESTORED_RESAVE };
-
-static struct rt_container *insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, enum insert_mode mode,
-                                   struct rt_err *err)
+/* Add C under NAME to the index and array; a conflict (name or id in use)
+ * or no memory adds nothing. Caller holds s->mu. */
+static int add_entry_locked(struct rt_ctr_store *s, struct rt_container *c, const char *name, json_t *view,
+                            struct rt_err *err)
 {
-    const char *id = rt_json_str(doc, "ID", "");
-    const char *name = rt_json_str(doc, "Name", "");
-    if (strlen(id) != 64) {
-        json_decref(doc), json_decref(hc);
-        rt_err_set(err, RT_ERR_INVALID, "invalid container id: %s", id);
-        return NULL;
+    ssize_t dup = find_name_locked(s, name);
+    if (dup >= 0)
+        return rt_err_set(err, RT_ERR_CONFLICT,
+                          "Conflict. The container name \"%s\" is already in use by container \"%s\". "
+                          "You have to remove (or rename) that container to be able to reuse that name.",
+                          name, s->e[dup].c->id);
+    if (find_id_locked(s, c->id) >= 0) return rt_err_set(err, RT_ERR_CONFLICT, "container id %s already exists", c->id);
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        struct entry *ne = realloc(s->e, nc * sizeof *ne);
+        if (!ne) return rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
+        s->e = ne;
+        s->cap = nc;
     }
-    struct rt_container *c = calloc(1, sizeof *c);
+    char *nm = strdup(name);
+    if (!nm || rt_ctr_index_put(&s->by_id, c->id, s->n) < 0) {
+        free(nm);
+        return rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
+    }
+    if (rt_ctr_index_put(&s->by_name, name_key(nm), s->n) < 0) {
+        rt_ctr_index_del(&s->by_id, c->id);
+        free(nm);
+        return rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
+    }
+    s->e[s->n++] = (struct entry){.c = c, .view = view, .name = nm};
+    return 0;
+}
+
+/* A container object for DOC and HC (stolen, and KNOWN when not NULL) with
+ * its first view, not yet in S: no lock needed, any thread. */
+static int prepare(const struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_ctr_disk_text *known,
+                   struct rt_ctr_prepared *p, struct rt_err *err)
+{
+    *p = (struct rt_ctr_prepared){0};
+    const char *id = rt_json_str(doc, "ID", "");
+    struct rt_container *c = strlen(id) == 64 ? calloc(1, sizeof *c) : NULL;
     if (!c) {
+        int rc = strlen(id) != 64 ? rt_err_set(err, RT_ERR_INVALID, "invalid container id: %s", id)
+                                  : rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
         json_decref(doc), json_decref(hc);
-        rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
-        return NULL;
+        if (known) rt_ctr_disk_text_free(known);
+        return rc;
     }
     snprintf(c->id, sizeof c->id, "%s", id);
     pthread_mutex_init(&c->lock, NULL);
     c->doc = doc;
     c->hc = hc;
+    if (known) c->disk = *known, *known = (struct rt_ctr_disk_text){0};
     c->refs = 1; /* the store's */
     c->dir = rt_path_join(s->root, c->id);
+    /* Built once, here: the saves at insert do not change DOC or HC. */
+    p->c = c;
+    p->view = build_view(c);
+    return 0;
+}
 
-    /* Reserve the name and id first: a conflict writes nothing. */
+void rt_ctr_prepared_free(struct rt_ctr_prepared *p)
+{
+    json_decref(p->view);
+    if (p->c) container_free(p->c);
+    *p = (struct rt_ctr_prepared){0};
+}
+
+enum insert_mode { INS_NEW, INS_RESTORED };
+
+static struct rt_container *insert(struct rt_ctr_store *s, struct rt_ctr_prepared *p, enum insert_mode mode,
+                                   struct rt_err *err)
+{
+    struct rt_container *c = p->c;
+    /* Reserve the name and id first: a conflict writes nothing. From here
+     * on the container is visible, with its first view. */
     pthread_mutex_lock(&s->mu);
-    ssize_t dup = find_name_locked(s, name);
-    bool id_dup = false;
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->e[i].c->id, c->id)) id_dup = true;
-    if (dup >= 0 || id_dup) {
-        if (dup >= 0)
-            rt_err_set(err, RT_ERR_CONFLICT,
-                       "Conflict. The container name \"%s\" is already in use by container \"%s\". "
-                       "You have to remove (or rename) that container to be able to reuse that name.",
-                       name, s->e[dup].c->id);
-        else
-            rt_err_set(err, RT_ERR_CONFLICT, "container id %s already exists", c->id);
-        pthread_mutex_unlock(&s->mu);
-        container_free(c);
+    int rc = add_entry_locked(s, c, rt_json_str(c->doc, "Name", ""), p->view, err);
+    pthread_mutex_unlock(&s->mu);
+    if (rc < 0) {
+        rt_ctr_prepared_free(p);
         return NULL;
     }
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 16;
-        struct entry *ne = realloc(s->e, nc * sizeof *ne);
-        if (!ne) {
-            pthread_mutex_unlock(&s->mu);
-            container_free(c);
-            rt_err_set(err, RT_ERR_SYSTEM, "out of memory");
-            return NULL;
-        }
-        s->e = ne;
-        s->cap = nc;
-    }
-    /* Published with its first view only after the files are written. */
-    s->e[s->n++] = (struct entry){.c = c, .view = build_view(c), .name = strdup(name)};
-    pthread_mutex_unlock(&s->mu);
+    *p = (struct rt_ctr_prepared){0}; /* the store owns both now */
 
     pthread_mutex_lock(&c->lock);
-    int rc = 0;
     if (mode == INS_RESTORED) {
-        publish(s, c); /* read from disk just now, nothing to write */
-    } else if (mode == INS_RESTORED_RESAVE) {
-        rc = rt_ctr_checkpoint(s, c, err); /* e.g. 20.10 state: normalised once */
+        /* read from disk just now: only a file whose text a save would
+         * change is written (e.g. 20.10 state, normalised once) */
+        if (!c->disk.cfg || !c->disk.hc) rc = rt_ctr_disk_save(c->dir, c->doc, c->hc, &c->disk, err);
     } else if (mkdir(c->dir, 0700) == 0) {
         /* a new container: committed once its directory entry is durable */
-        rc = rt_ctr_disk_save_new(c->dir, c->doc, c->hc, err);
-        if (rc == 0) publish(s, c);
+        rc = rt_ctr_disk_save_new(c->dir, c->doc, c->hc, &c->disk, err);
     } else {
         rc = rt_err_set(err, RT_ERR_SYSTEM, "mkdir %s: %s", c->dir, rt_strerror(errno));
     }
@@ -461,13 +529,20 @@ static struct rt_container *insert(struct rt_ctr_store *s, json_t *doc, json_t *
 
 struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_err *err)
 {
-    return insert(s, doc, hc, INS_NEW, err);
+    struct rt_ctr_prepared p;
+    if (prepare(s, doc, hc, NULL, &p, err) < 0) return NULL;
+    return insert(s, &p, INS_NEW, err);
 }
 
-struct rt_container *rt_ctr_insert_restored(struct rt_ctr_store *s, json_t *doc, json_t *hc, bool resave,
-                                            struct rt_err *err)
+int rt_ctr_restored_prepare(const struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_ctr_disk_text *known,
+                            struct rt_ctr_prepared *p, struct rt_err *err)
 {
-    return insert(s, doc, hc, resave ? INS_RESTORED_RESAVE : INS_RESTORED, err);
+    return prepare(s, doc, hc, known, p, err);
+}
+
+struct rt_container *rt_ctr_restored_insert(struct rt_ctr_store *s, struct rt_ctr_prepared *p, struct rt_err *err)
+{
+    return insert(s, p, INS_RESTORED, err);
 }
 
 /* Removal is atomic: the directory is first renamed to a tombstone
@@ -479,11 +554,18 @@ struct rt_container *rt_ctr_insert_restored(struct rt_ctr_store *s, json_t *doc,
 static void remove_dir(struct rt_ctr_store *s, struct rt_container *c)
 {
     char *tomb = NULL;
-    if (asprintf(&tomb, "%s/" RT_CTR_TOMBSTONE "%s", s->root, c->id) < 0) tomb = NULL;
     const char *gone = c->dir;
-    if (tomb && rename(c->dir, tomb) == 0) gone = tomb;
-    else if (errno == ENOENT) gone = NULL;
-    else rt_warn("failed to rename container directory %s to a tombstone: %s", c->dir, rt_strerror(errno));
+    if (asprintf(&tomb, "%s/" RT_CTR_TOMBSTONE "%s", s->root, c->id) < 0) {
+        /* no tombstone name: delete the directory in place */
+        tomb = NULL;
+        rt_warn("failed to rename container directory %s to a tombstone: out of memory", c->dir);
+    } else if (rename(c->dir, tomb) == 0) {
+        gone = tomb;
+    } else if (errno == ENOENT) {
+        gone = NULL;
+    } else {
+        rt_warn("failed to rename container directory %s to a tombstone: %s", c->dir, rt_strerror(errno));
+    }
     if (gone && rt_rm_rf(gone) < 0 && errno != ENOENT)
         rt_warn("failed to remove container directory %s: %s", gone, rt_strerror(errno));
     free(tomb);
@@ -494,16 +576,22 @@ static struct rt_container *unlink_entry(struct rt_ctr_store *s, struct rt_conta
 {
     struct rt_container *out = NULL;
     pthread_mutex_lock(&s->mu);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->e[i].c == c) {
-            json_decref(s->e[i].view);
-            free(s->e[i].name);
-            out = c;
-            c->removed = true;
-            memmove(&s->e[i], &s->e[i + 1], (s->n - i - 1) * sizeof *s->e);
-            s->n--;
-            break;
+    ssize_t at = find_id_locked(s, c->id);
+    if (at >= 0 && s->e[at].c == c) {
+        size_t i = (size_t)at, last = s->n - 1;
+        rt_ctr_index_del(&s->by_id, c->id);
+        rt_ctr_index_del(&s->by_name, name_key(s->e[i].name));
+        json_decref(s->e[i].view);
+        free(s->e[i].name);
+        out = c;
+        c->removed = true;
+        if (i != last) { /* the last entry fills the hole: its index changes */
+            s->e[i] = s->e[last];
+            rt_ctr_index_put(&s->by_id, s->e[i].c->id, i);        /* replaces: cannot fail */
+            rt_ctr_index_put(&s->by_name, name_key(s->e[i].name), i);
         }
+        s->n--;
+    }
     pthread_mutex_unlock(&s->mu);
     return out;
 }

@@ -9,7 +9,13 @@
  * Locking: C->LOCK guards DOC/HC and is held for the whole of a start (long).
  * Readers (list, inspect) never take it: every commit publishes an immutable
  * inspect-shaped JSON VIEW under the short store lock, and readers take a
- * reference to that. */
+ * reference to that.
+ *
+ * Views share DOC's nested values (Config, Args, NetworkSettings, ...) and
+ * HC's instead of copying them, so once a container is inserted only the
+ * top-level keys of DOC, of DOC's State and of HC may change, and only by
+ * json_object_set*() / json_object_del() (a new value, never one changed
+ * in place). */
 #ifndef RT_CONTAINERS_H
 #define RT_CONTAINERS_H
 
@@ -21,12 +27,21 @@
 #include "engine/errdefs.h"
 #include "engine/runtimes.h"
 
+/* The text of each state file as this engine last wrote it (or read it,
+ * when it was what a save would write): a checkpoint compares with it, not
+ * with a read of the file. NULL: not known, the next save writes. */
+struct rt_ctr_disk_text {
+    char *cfg, *hc;            /* config.v2.json, hostconfig.json */
+    size_t cfg_len, hc_len;
+};
+
 struct rt_container {
     char id[65];
     pthread_mutex_t lock;
     json_t *doc;               /* config.v2.json */
     json_t *hc;                /* hostconfig.json; NULL if the file was absent */
     char *dir;                 /* <data-root>/containers/<id> */
+    struct rt_ctr_disk_text disk; /* under LOCK */
     int refs;                  /* atomic */
     bool removed;              /* unlinked from the store (under store lock) */
 };
@@ -82,10 +97,20 @@ char *rt_ctr_name_generate(struct rt_ctr_store *s);
  * directory and both files exist and the view is published. */
 struct rt_container *rt_ctr_insert(struct rt_ctr_store *s, json_t *doc, json_t *hc,
                                    struct rt_err *err);
-/* Restore: insert a container just loaded from its existing directory;
- * its files are re-saved only when RESAVE (their text would change). */
-struct rt_container *rt_ctr_insert_restored(struct rt_ctr_store *s, json_t *doc, json_t *hc, bool resave,
-                                            struct rt_err *err);
+/* Restore, in two steps so that the first can run on several threads.
+ * rt_ctr_restored_prepare: the container object for DOC, HC and KNOWN (all
+ * stolen; KNOWN from rt_ctr_disk_load_ex) and its first view, touching
+ * nothing shared (S only for its root). rt_ctr_restored_insert: add it to
+ * S (consumes P; NULL with ERR on a name or id conflict) and re-save only
+ * a file whose text is not known, i.e. not what a save would write. */
+struct rt_ctr_prepared {
+    struct rt_container *c; /* not in a store yet: no lock needed */
+    json_t *view;
+};
+int rt_ctr_restored_prepare(const struct rt_ctr_store *s, json_t *doc, json_t *hc, struct rt_ctr_disk_text *known,
+                            struct rt_ctr_prepared *p, struct rt_err *err);
+struct rt_container *rt_ctr_restored_insert(struct rt_ctr_store *s, struct rt_ctr_prepared *p, struct rt_err *err);
+void rt_ctr_prepared_free(struct rt_ctr_prepared *p);
 /* Write config.v2.json + hostconfig.json atomically (0600, dir 0700) and
  * publish the new view. Caller holds C->LOCK. */
 int rt_ctr_checkpoint(struct rt_ctr_store *s, struct rt_container *c, struct rt_err *err);
@@ -117,17 +142,23 @@ int rt_ctr_start(struct rt_ctr_store *s, const char *ref, enum rt_start_mode mod
 /* Load <dir>/config.v2.json (required) and hostconfig.json (optional). */
 int rt_ctr_disk_load(const char *dir, json_t **doc, json_t **hc, struct rt_err *err);
 /* The same; RT_CTR_DISK_ABSENT (ERR untouched) when config.v2.json does not
- * exist. CANONICAL (may be NULL): both files hold exactly what
- * rt_ctr_disk_save would write (restore then writes nothing). */
+ * exist. KNOWN (may be NULL): the text of each file that holds exactly what
+ * rt_ctr_disk_save would write, NULL for the others (free with
+ * rt_ctr_disk_text_free). */
 #define RT_CTR_DISK_ABSENT (-2)
-int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, bool *canonical, struct rt_err *err);
+int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, struct rt_ctr_disk_text *known,
+                        struct rt_err *err);
+void rt_ctr_disk_text_free(struct rt_ctr_disk_text *t);
 /* Save both; an empty "Runtime" key is dropped from hostconfig.json. A file
- * that already holds the same text is not rewritten; data is fsynced, the
- * directory is not (a lost rename leaves the previous complete state). */
-int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err);
+ * whose KNOWN text equals the new text is not rewritten; KNOWN is updated to
+ * what was written (NULL: write both, remember nothing). Data is fsynced,
+ * the directory is not (a lost rename leaves the previous complete state). */
+int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_ctr_disk_text *known,
+                     struct rt_err *err);
 /* The first save of a new container: as rt_ctr_disk_save, then DIR and its
  * parent are fsynced (the create is committed when this returns 0). */
-int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err);
+int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_ctr_disk_text *known,
+                         struct rt_err *err);
 
 /* ---- restore (containers_restore.c) -------------------------------------------- */
 /* Load every <root>/<id>/ into S, re-save each, mark running ones stopped,

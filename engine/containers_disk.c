@@ -7,6 +7,7 @@
 
 #include "engine/containers.h"
 #include "fsutil.h"
+#include "jsoncanon.h"
 #include "jsonutil.h"
 
 #define MAX_STATE_FILE (16u << 20)
@@ -42,18 +43,25 @@ static json_t *hc_for_disk(const json_t *hc)
     return h;
 }
 
-/* Does TEXT (LEN bytes) equal what a save of V would write? */
-static bool text_is(const char *text, size_t len, const json_t *v)
+/* TEXT as the last-written text of a file: kept (shrunk to size) when a
+ * save would write exactly it, else freed. */
+static char *keep_if_own(char *text, size_t len, bool own, size_t *out_len)
 {
-    char *s = rt_json_dump(v);
-    bool same = s && text && strlen(s) == len && !memcmp(s, text, len);
-    free(s);
-    return same;
+    *out_len = 0;
+    if (!own) {
+        free(text);
+        return NULL;
+    }
+    char *t = realloc(text, len + 1); /* rt_read_file over-allocates */
+    *out_len = len;
+    return t ? t : text;
 }
 
-int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, bool *canonical, struct rt_err *err)
+int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, struct rt_ctr_disk_text *known,
+                        struct rt_err *err)
 {
     *doc = *hc = NULL;
+    if (known) *known = (struct rt_ctr_disk_text){0};
     char jerr[256], *dtext = NULL, *htext = NULL;
     size_t dlen = 0, hlen = 0;
     json_t *d = load_text(dir, "config.v2.json", &dtext, &dlen, jerr, sizeof jerr);
@@ -83,13 +91,23 @@ int rt_ctr_disk_load_ex(const char *dir, json_t **doc, json_t **hc, bool *canoni
     /* dockerd reads a missing hostconfig.json as an empty HostConfig */
     *doc = d;
     *hc = h ? h : json_object();
-    if (canonical) {
-        json_t *hd = hc_for_disk(*hc);
-        *canonical = !missing && text_is(dtext, dlen, d) && text_is(htext, hlen, hd);
-        json_decref(hd);
+    if (known) {
+        /* A file is what a save would write when it is its own compact dump
+         * (a byte scan, not a re-serialisation) and, for hostconfig.json,
+         * holds no empty Runtime (the save drops it). */
+        const char *rt = json_string_value(json_object_get(*hc, "Runtime"));
+        known->cfg = keep_if_own(dtext, dlen, rt_json_is_dump(dtext, dlen), &known->cfg_len);
+        known->hc = keep_if_own(htext, hlen, h && !(rt && !*rt) && rt_json_is_dump(htext, hlen), &known->hc_len);
+    } else {
+        free(dtext), free(htext);
     }
-    free(dtext), free(htext);
     return 0;
+}
+
+void rt_ctr_disk_text_free(struct rt_ctr_disk_text *t)
+{
+    free(t->cfg), free(t->hc);
+    *t = (struct rt_ctr_disk_text){0};
 }
 
 int rt_ctr_disk_load(const char *dir, json_t **doc, json_t **hc, struct rt_err *err)
@@ -100,50 +118,60 @@ int rt_ctr_disk_load(const char *dir, json_t **doc, json_t **hc, struct rt_err *
     return rc;
 }
 
-/* Write FILE unless it already holds exactly this text: restore re-saves
- * every container and most checkpoints change only config.v2.json, so the
- * unchanged file costs a read from the page cache, not an fsync. The data is
+/* Write FILE unless *KNOWN (its text on disk, NULL when unknown) is exactly
+ * this text: most checkpoints change only config.v2.json, and restore
+ * re-saves every container. The comparison is with what this engine last
+ * wrote or read, kept in memory, not with a read of the file. The data is
  * always fsynced before the rename (never a torn file after a power loss);
- * the directory is not (the caller decides, see rt_ctr_disk_save_new). */
-static int save_one(const char *dir, const char *file, const json_t *v, bool fresh, struct rt_err *err)
+ * the directory is not (the caller decides, see rt_ctr_disk_save_new).
+ * KNOWN may be NULL: always write. */
+static int save_one(const char *dir, const char *file, const json_t *v, char **known, size_t *known_len,
+                    struct rt_err *err)
 {
     char *s = rt_json_dump(v);
+    size_t len = s ? strlen(s) : 0;
+    if (s && known && *known && *known_len == len && !memcmp(*known, s, len)) {
+        free(s);
+        return 0;
+    }
     char *p = rt_path_join(dir, file);
     char ebuf[512];
     int rc = 0;
-    size_t len = s ? strlen(s) : 0, have_len = 0;
-    char *have = p && !fresh ? rt_read_file(p, len + 1, &have_len) : NULL;
+    if (known) {
+        /* unknown until the rename is done: a failed write may leave either */
+        free(*known);
+        *known = NULL;
+    }
     if (!s || !p)
         rc = rt_err_set(err, RT_ERR_SYSTEM, "%s: out of memory", file);
-    else if (have && have_len == len && !memcmp(have, s, len))
-        rc = 0;
     else if (rt_atomic_write_flags(p, s, len, 0600, RT_AW_NO_DIRSYNC, ebuf, sizeof ebuf) < 0)
         rc = rt_err_set(err, RT_ERR_SYSTEM, "%s", ebuf);
-    free(have);
+    else if (known) {
+        *known = s, *known_len = len;
+        s = NULL;
+    }
     free(s);
     free(p);
     return rc;
 }
 
-/* FRESH: DIR was just created (nothing to compare with). */
-static int save_both(const char *dir, const json_t *doc, const json_t *hc, bool fresh, struct rt_err *err)
+int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_ctr_disk_text *known,
+                     struct rt_err *err)
 {
     /* hostconfig first: config.v2.json is what restore keys on */
     json_t *h = hc_for_disk(hc);
-    int rc = save_one(dir, "hostconfig.json", h, fresh, err);
+    int rc = save_one(dir, "hostconfig.json", h, known ? &known->hc : NULL, known ? &known->hc_len : NULL, err);
     json_decref(h);
-    if (rc == 0) rc = save_one(dir, "config.v2.json", doc, fresh, err);
+    if (rc == 0)
+        rc = save_one(dir, "config.v2.json", doc, known ? &known->cfg : NULL, known ? &known->cfg_len : NULL, err);
     return rc;
 }
 
-int rt_ctr_disk_save(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err)
+int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_ctr_disk_text *known,
+                         struct rt_err *err)
 {
-    return save_both(dir, doc, hc, false, err);
-}
-
-int rt_ctr_disk_save_new(const char *dir, const json_t *doc, const json_t *hc, struct rt_err *err)
-{
-    if (save_both(dir, doc, hc, true, err) < 0) return -1;
+    if (known) rt_ctr_disk_text_free(known); /* a new directory: nothing on disk */
+    if (rt_ctr_disk_save(dir, doc, hc, known, err) < 0) return -1;
     /* The commit point of a create: both renames, then the new directory's
      * own entry in containers/, durable before the client hears 201. */
     char *parent = rt_path_join(dir, "..");

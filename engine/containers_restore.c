@@ -13,6 +13,7 @@
  * synchronously, in directory order. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,26 +55,78 @@ static bool still_running(struct rt_ctr_store *s, struct rt_container *c)
     return false;
 }
 
-/* Load one directory; 1 = loaded, 0 = skipped. Adds it to WANT if its
- * restart policy asks for a start. */
-static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t *nwant)
+/* A container directory read, parsed and made a container (phase 1). */
+struct loaded {
+    char id[65];
+    int rc; /* 0, RT_CTR_DISK_ABSENT, or -1 with ERR */
+    struct rt_ctr_prepared p;
+    struct rt_err err;
+};
+
+/* Phase 1 runs on RESTORE_WORKERS threads (the calling one included): the
+ * reads, the JSON parses and building the first views are most of a
+ * restore (callgrind, 1000 containers: 77% of the instructions are the
+ * parses, 13% the views) and touch nothing shared. Phase 2, everything
+ * that does, stays on one thread, in directory order. */
+#ifndef RESTORE_WORKERS
+#define RESTORE_WORKERS 2
+#endif
+#define RESTORE_PARALLEL_MIN 64 /* below: not worth a thread */
+
+struct pool {
+    const struct rt_ctr_store *s;
+    struct loaded *v;
+    size_t n, next; /* NEXT: atomic */
+};
+
+static void *load_worker(void *arg)
 {
+    struct pool *p = arg;
+    size_t i;
+    while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n) {
+        struct loaded *l = &p->v[i];
+        char *dir = rt_path_join(rt_ctr_store_root(p->s), l->id);
+        json_t *doc, *hc;
+        struct rt_ctr_disk_text known;
+        l->rc = dir ? rt_ctr_disk_load_ex(dir, &doc, &hc, &known, &l->err)
+                    : rt_err_set(&l->err, RT_ERR_SYSTEM, "out of memory");
+        if (l->rc == 0) l->rc = rt_ctr_restored_prepare(p->s, doc, hc, &known, &l->p, &l->err);
+        free(dir);
+    }
+    return NULL;
+}
+
+static void load_all(const struct rt_ctr_store *s, struct loaded *v, size_t n)
+{
+    struct pool p = {.s = s, .v = v, .n = n};
+    pthread_t th[RESTORE_WORKERS];
+    int started = 0;
+    for (int k = 1; k < RESTORE_WORKERS && n >= RESTORE_PARALLEL_MIN; k++)
+        if (pthread_create(&th[started], NULL, load_worker, &p) == 0) started++;
+    load_worker(&p);
+    for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
+}
+
+/* Phase 2 for one directory; 1 = loaded, 0 = skipped. Adds it to WANT if
+ * its restart policy asks for a start. Consumes L. */
+static int restore_one(struct rt_ctr_store *s, struct loaded *l, char ***want, size_t *nwant)
+{
+    const char *id = l->id;
     char *dir = rt_path_join(rt_ctr_store_root(s), id);
-    json_t *doc, *hc;
+    const json_t *doc = l->p.c ? l->p.c->doc : NULL, *hc = l->p.c ? l->p.c->hc : NULL;
     struct rt_err err = {0};
-    bool canonical = false;
-    int lrc = rt_ctr_disk_load_ex(dir, &doc, &hc, &canonical, &err);
+    int lrc = l->rc;
     if (lrc == RT_CTR_DISK_ABSENT) {
         /* A create cut short between mkdir and its first write, or a
          * removal cut short: never a container (decision: clean it up). */
         rt_info("removing container directory %s without config.v2.json (interrupted create or removal)", id);
-        rt_rm_rf(dir);
+        if (dir) rt_rm_rf(dir);
         free(dir);
         return 0;
     }
     if (lrc < 0) {
-        rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to load container %s", id);
-        rt_err_clear(&err);
+        rt_log_kv(RT_LOG_ERROR, "error", l->err.msg ? l->err.msg : "", "failed to load container %s", id);
+        rt_err_clear(&l->err);
         free(dir);
         return 0;
     }
@@ -81,15 +134,15 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
         rt_error("failed to load container %s: ID in config.v2.json does not match its directory", id);
         goto skip;
     }
-    json_t *st = json_object_get(doc, "State");
+    const json_t *st = json_object_get(doc, "State");
     if (json_is_true(json_object_get(st, "RemovalInProgress")) || json_is_true(json_object_get(st, "Dead"))) {
         rt_info("removing container %s left marked for removal", id);
-        rt_rm_rf(dir);
+        if (dir) rt_rm_rf(dir);
         goto skip;
     }
     bool was_running = json_is_true(json_object_get(st, "Running"));
     bool restart = rt_ctr_restart_wanted(doc, hc);
-    struct rt_container *c = rt_ctr_insert_restored(s, doc, hc, !canonical, &err);
+    struct rt_container *c = rt_ctr_restored_insert(s, &l->p, &err);
     if (!c) {
         rt_log_kv(RT_LOG_ERROR, "error", err.msg, "failed to restore container %s", id);
         rt_err_clear(&err);
@@ -124,35 +177,59 @@ static int load_one(struct rt_ctr_store *s, const char *id, char ***want, size_t
     free(dir);
     return 1;
 skip:
-    json_decref(doc);
-    json_decref(hc);
+    rt_ctr_prepared_free(&l->p);
     free(dir);
     return 0;
 }
 
-int rt_ctr_restore(struct rt_ctr_store *s)
+/* The container directories under ROOT (tombstones deleted on the way). */
+static struct loaded *scan(const char *root, size_t *n)
 {
-    DIR *d = opendir(rt_ctr_store_root(s));
+    *n = 0;
+    DIR *d = opendir(root);
     if (!d) {
-        if (errno != ENOENT) rt_error("restore: opendir %s: %s", rt_ctr_store_root(s), rt_strerror(errno));
-        return 0;
+        if (errno != ENOENT) rt_error("restore: opendir %s: %s", root, rt_strerror(errno));
+        return NULL;
     }
-    char **want = NULL;
-    size_t nwant = 0;
-    int loaded = 0;
+    struct loaded *v = NULL;
+    size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!strncmp(e->d_name, RT_CTR_TOMBSTONE, strlen(RT_CTR_TOMBSTONE))) {
-            char *t = rt_path_join(rt_ctr_store_root(s), e->d_name);
+            char *t = rt_path_join(root, e->d_name);
             rt_info("removing %s (a removal cut short)", e->d_name);
             if (t && rt_rm_rf(t) < 0) rt_warn("failed to remove %s: %s", t, rt_strerror(errno));
             free(t);
             continue;
         }
         if (!hex64(e->d_name)) continue;
-        loaded += load_one(s, e->d_name, &want, &nwant);
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct loaded *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rt_error("restore: out of memory after %zu containers", *n);
+                break;
+            }
+            v = nv, cap = nc;
+        }
+        v[*n] = (struct loaded){0};
+        memcpy(v[*n].id, e->d_name, 65);
+        (*n)++;
     }
     closedir(d);
+    return v;
+}
+
+int rt_ctr_restore(struct rt_ctr_store *s)
+{
+    size_t n;
+    struct loaded *v = scan(rt_ctr_store_root(s), &n);
+    load_all(s, v, n);
+    char **want = NULL;
+    size_t nwant = 0;
+    int loaded = 0;
+    for (size_t i = 0; i < n; i++) loaded += restore_one(s, &v[i], &want, &nwant);
+    free(v);
     rt_info("Loaded containers: %d", loaded);
     /* Bundles of tasks no container owns (an engine killed mid-start). */
     rt_shims_cleanup_orphans();

@@ -364,7 +364,7 @@ static void test_disk_roundtrip_corpus(void **state)
         json_t *doc, *hc, *doc2, *hc2;
         struct rt_err err = {0};
         assert_int_equal(rt_ctr_disk_load(src, &doc, &hc, &err), 0);
-        assert_int_equal(rt_ctr_disk_save(dst, doc, hc, &err), 0);
+        assert_int_equal(rt_ctr_disk_save(dst, doc, hc, NULL, &err), 0);
         assert_int_equal(rt_ctr_disk_load(dst, &doc2, &hc2, &err), 0);
         assert_true(json_equal(doc, doc2));
         const char *rt = json_string_value(json_object_get(hc, "Runtime"));

@@ -174,7 +174,7 @@ static void test_restore_deletes_tombstones(void **state)
     assert_int_equal(rt_mkdir_p(tomb, 0700), 0);
     json_t *doc = doc_for(ID, "/ghost"), *hc = json_object();
     struct rt_err err = {0};
-    assert_int_equal(rt_ctr_disk_save_new(tomb, doc, hc, &err), 0);
+    assert_int_equal(rt_ctr_disk_save_new(tomb, doc, hc, NULL, &err), 0);
     json_decref(doc), json_decref(hc);
     int n;
     struct rt_ctr_store *s = restore_fresh(&n);

@@ -1,7 +1,8 @@
 /* The container store's durability policy (docs/durability.md): restore
  * does not rewrite state it just read unless its text changes (foreign
  * 20.10 state is normalised once), an unchanged file is not rewritten by a
- * checkpoint, removal goes through a tombstone that restore deletes. */
+ * checkpoint (compared with the text last written or read, kept in memory),
+ * removal goes through a tombstone that restore deletes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +166,52 @@ static void test_checkpoint_and_remove(void **state)
     rt_ctr_store_free(s);
 }
 
+/* After a restore of our own state, the first checkpoint compares with
+ * the texts restore read: hostconfig.json is left alone, config.v2.json is
+ * written; an empty Runtime on disk is not what a save writes, so restore
+ * rewrites that hostconfig.json once, without the key. */
+static void test_restore_then_checkpoint(void **state)
+{
+    (void)state;
+    struct rt_ctr_store *s = rt_ctr_store_new(root);
+    struct rt_err err = {0};
+    struct rt_container *c = rt_ctr_insert(s, doc_for(ID, "/own"), json_pack("{s:s}", "Runtime", "runc"), &err);
+    assert_non_null(c);
+    rt_ctr_put(c);
+    rt_ctr_store_free(s);
+    struct stat c0, h0, c1, h1;
+    ident(ID, "config.v2.json", &c0), ident(ID, "hostconfig.json", &h0);
+    int n;
+    s = restore_fresh(&n);
+    assert_int_equal(n, 1);
+    ident(ID, "config.v2.json", &c1), ident(ID, "hostconfig.json", &h1);
+    assert_true(same(&c0, &c1) && same(&h0, &h1)); /* our own text: nothing written */
+    c = rt_ctr_lookup(s, "own", &err);
+    assert_non_null(c);
+    pthread_mutex_lock(&c->lock);
+    rt_ctr_set_stopped(c, 1);
+    assert_int_equal(rt_ctr_checkpoint(s, c, &err), 0);
+    pthread_mutex_unlock(&c->lock);
+    rt_ctr_put(c);
+    ident(ID, "config.v2.json", &c1), ident(ID, "hostconfig.json", &h1);
+    assert_false(same(&c0, &c1));
+    assert_true(same(&h0, &h1));
+    rt_ctr_store_free(s);
+
+    /* an empty Runtime written by someone else: normalised once */
+    char *hp = cpath(ID, "hostconfig.json");
+    const char *empty = "{\"Runtime\":\"\"}";
+    assert_int_equal(rt_atomic_write_flags(hp, empty, strlen(empty), 0600, RT_AW_NO_SYNC, NULL, 0), 0);
+    s = restore_fresh(&n);
+    assert_int_equal(n, 1);
+    rt_ctr_store_free(s);
+    size_t len;
+    char *text = rt_read_file(hp, 1 << 20, &len);
+    assert_non_null(text);
+    assert_string_equal(text, "{}");
+    free(text), free(hp);
+}
+
 /* A removal cut short (a tombstone holding a complete container) is finished
  * by restore, never loaded. */
 static void test_restore_deletes_tombstones(void **state)
@@ -192,6 +239,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_rewrites_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_and_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_deletes_tombstones, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_then_checkpoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,12 @@
  * understands these), the grace period comes from liburcu's memb flavour. */
 #include "engine/snapshot.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <urcu/urcu-memb.h>
 
 struct rt_snapstore {
@@ -59,64 +61,104 @@ static void snapshot_free(struct rt_snapshot *s)
     free(s);
 }
 
-/* Freeing a snapshot frees its runtime set, which first joins that set's
- * background features probe: the startup set's probe runs one runc exec
- * per runtime (tens of seconds for 1000 runtimes on a busy machine).
- * Whoever drops the last reference must not wait for that: the first
- * reload publishing its successor, or an API request that took the old
- * snapshot just before a reload. A reaper thread does the freeing; the
- * snapshot stops counting as live at once. (Reload-built sets probe
- * inline and have no probe thread: nothing to join there.) */
-struct reap {
-    struct rt_snapshot *s;
-    struct reap *next;
-};
+/* A snapshot whose last reference is gone stops counting at once, but a
+ * reader that loaded the pointer just before the swap may still be about
+ * to try for a reference (and fail: refs is 0), so the memory is freed
+ * one grace period later. A reaper thread batches that: one
+ * synchronize_rcu (two membarrier syscalls) for everything retired within
+ * REAP_BATCH_MS. Issue 11: a grace period on the reload path cost two
+ * syscalls and IPIs per SIGHUP, and handing each snapshot to the reaper a
+ * thread wake-up. The reaper also keeps freeing off the caller's thread:
+ * freeing the startup set joins its background features probe, which can
+ * run for tens of seconds. It starts on demand and is stopped and joined
+ * by reclaim_flush() (from rt_snapstore_free, at shutdown). */
+#define REAP_BATCH_MS 10
+
 static pthread_mutex_t reap_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t reap_cv = PTHREAD_COND_INITIALIZER;
-static struct reap *reap_list;
-static pthread_once_t reaper_once = PTHREAD_ONCE_INIT;
-static bool reaper_up;
+static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER; /* one flush (join) at a time */
+static struct rt_snapshot *reap_list; /* through reap_next */
+static pthread_t reaper_thread;
+static bool reaper_running, reaper_stop, reaper_idle;
+
+static void free_batch(struct rt_snapshot *s)
+{
+    if (!s) return;
+    urcu_memb_synchronize_rcu();
+    while (s) {
+        struct rt_snapshot *next = s->reap_next;
+        snapshot_free(s);
+        s = next;
+    }
+}
 
 static void *reaper(void *arg)
 {
     (void)arg;
+    pthread_mutex_lock(&reap_mu);
     for (;;) {
-        pthread_mutex_lock(&reap_mu);
-        while (!reap_list) pthread_cond_wait(&reap_cv, &reap_mu);
-        struct reap *r = reap_list;
-        reap_list = r->next;
+        while (!reap_list && !reaper_stop) {
+            reaper_idle = true; /* only an idle reaper is signalled */
+            pthread_cond_wait(&reap_cv, &reap_mu);
+            reaper_idle = false;
+        }
+        if (!reap_list) break; /* stopping, nothing left */
+        struct rt_snapshot *batch = reap_list;
+        reap_list = NULL;
         pthread_mutex_unlock(&reap_mu);
-        snapshot_free(r->s);
-        free(r);
+        free_batch(batch);
+        pthread_mutex_lock(&reap_mu);
+        /* Let retirements gather (a reload storm retires thousands a
+         * second); a flush cuts the wait short. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += REAP_BATCH_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        while (!reaper_stop && pthread_cond_timedwait(&reap_cv, &reap_mu, &until) != ETIMEDOUT) {}
     }
+    pthread_mutex_unlock(&reap_mu);
     return NULL;
-}
-
-static void start_reaper(void)
-{
-    pthread_t t;
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    reaper_up = pthread_create(&t, &a, reaper, NULL) == 0;
-    pthread_attr_destroy(&a);
 }
 
 static void retire(struct rt_snapshot *s)
 {
     __atomic_sub_fetch(&live_count, 1, __ATOMIC_ACQ_REL);
-    pthread_once(&reaper_once, start_reaper);
-    struct reap *r = reaper_up ? malloc(sizeof *r) : NULL;
-    if (!r) { /* no reaper to hand it to: free here */
-        snapshot_free(s);
-        return;
-    }
-    r->s = s;
     pthread_mutex_lock(&reap_mu);
-    r->next = reap_list;
-    reap_list = r;
-    pthread_cond_signal(&reap_cv);
+    s->reap_next = reap_list;
+    reap_list = s;
+    if (!reaper_running && !reaper_stop) {
+        /* (During a flush the list is taken over after the join.) */
+        reaper_running = pthread_create(&reaper_thread, NULL, reaper, NULL) == 0;
+        if (!reaper_running) { /* no thread to hand it to: free here */
+            struct rt_snapshot *batch = reap_list;
+            reap_list = NULL;
+            pthread_mutex_unlock(&reap_mu);
+            free_batch(batch);
+            return;
+        }
+    } else if (reaper_idle) {
+        pthread_cond_signal(&reap_cv);
+    }
     pthread_mutex_unlock(&reap_mu);
+}
+
+/* Stop and join the reaper, then free what is still pending. */
+static void reclaim_flush(void)
+{
+    pthread_mutex_lock(&flush_mu);
+    pthread_mutex_lock(&reap_mu);
+    bool join = reaper_running;
+    reaper_stop = true;
+    pthread_cond_broadcast(&reap_cv);
+    pthread_mutex_unlock(&reap_mu);
+    if (join) pthread_join(reaper_thread, NULL);
+    pthread_mutex_lock(&reap_mu);
+    struct rt_snapshot *rest = reap_list;
+    reap_list = NULL;
+    reaper_running = reaper_stop = false;
+    pthread_mutex_unlock(&reap_mu);
+    free_batch(rest);
+    pthread_mutex_unlock(&flush_mu);
 }
 
 void rt_snapshot_put(struct rt_snapshot *snap)
@@ -128,23 +170,20 @@ struct rt_snapshot *rt_snapshot_get(struct rt_snapstore *st)
 {
     ensure_registered();
     urcu_memb_read_lock();
-    struct rt_snapshot *s = __atomic_load_n(&st->cur, __ATOMIC_ACQUIRE);
-    /* refs >= 1 here: the store's reference is dropped only after a grace
-     * period that this read-side section holds back. */
-    if (s) __atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+    struct rt_snapshot *s;
+    for (;;) {
+        s = __atomic_load_n(&st->cur, __ATOMIC_ACQUIRE);
+        if (!s) break;
+        /* Increment unless zero: 0 means the store's reference is already
+         * gone, which happens only after the pointer was swapped, so
+         * loading it again finds the successor. The memory stays valid
+         * until this read-side section ends (retire waits a grace period). */
+        int r = __atomic_load_n(&s->refs, __ATOMIC_ACQUIRE);
+        while (r > 0 && !__atomic_compare_exchange_n(&s->refs, &r, r + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
+        if (r > 0) break;
+    }
     urcu_memb_read_unlock();
     return s;
-}
-
-/* Swap in NEW (may be NULL) and retire the previous snapshot. */
-static void swap_and_retire(struct rt_snapstore *st, struct rt_snapshot *s)
-{
-    struct rt_snapshot *old = __atomic_exchange_n(&st->cur, s, __ATOMIC_ACQ_REL);
-    if (!old) return;
-    /* The caller may itself be a registered reader thread; it is outside any
-     * read-side section here, which is all synchronize_rcu requires. */
-    urcu_memb_synchronize_rcu();
-    rt_snapshot_put(old);
 }
 
 unsigned long rt_snapshot_publish(struct rt_snapstore *st, struct rt_config *cfg,
@@ -160,7 +199,7 @@ unsigned long rt_snapshot_publish(struct rt_snapstore *st, struct rt_config *cfg
     pthread_mutex_init(&s->ver_lock, NULL);
     __atomic_add_fetch(&live_count, 1, __ATOMIC_ACQ_REL);
     unsigned long gen = s->generation;
-    swap_and_retire(st, s);
+    rt_snapshot_put(__atomic_exchange_n(&st->cur, s, __ATOMIC_ACQ_REL)); /* the store's reference */
     return gen;
 }
 
@@ -172,6 +211,7 @@ struct rt_snapstore *rt_snapstore_new(void)
 void rt_snapstore_free(struct rt_snapstore *st)
 {
     if (!st) return;
-    swap_and_retire(st, NULL);
+    rt_snapshot_put(__atomic_exchange_n(&st->cur, NULL, __ATOMIC_ACQ_REL));
     free(st);
+    reclaim_flush();
 }

@@ -2,19 +2,21 @@
  * snapshots"): user config + derived runtime set, one immutable object behind
  * an RCU-protected pointer.
  *
- * Read side: rt_snapshot_get() dereferences the pointer once inside a short
- * RCU read-side section and takes a reference before leaving it; the caller
- * then uses that snapshot to the end of its request and drops it with
- * rt_snapshot_put(). We take a reference instead of holding the RCU read lock
- * for the whole request because requests can be long (a container start
- * waits on a shim, /events streams forever) and a reload must never wait for
- * them: the grace period only covers the few instructions between the
- * dereference and the increment. No lock is taken on the read path.
+ * Read side: rt_snapshot_get() dereferences the pointer inside a short RCU
+ * read-side section and takes a reference (increment unless zero) before
+ * leaving it; the caller then uses that snapshot to the end of its request
+ * and drops it with rt_snapshot_put(). We take a reference instead of
+ * holding the RCU read lock for the whole request because requests can be
+ * long (a container start waits on a shim, /events streams forever) and a
+ * reload must never wait for them: the grace period only covers the few
+ * instructions between the dereference and the increment. No lock is taken
+ * on the read path.
  *
- * Write side: rt_snapshot_publish() swaps the pointer, waits one grace period
- * (so no reader can still be about to take a reference on the old one), then
- * drops the store's reference; the old snapshot is freed when its last reader
- * puts it. Publishers must be serialized by the caller (reload.c's mutex). */
+ * Write side: rt_snapshot_publish() swaps the pointer and drops the store's
+ * reference; nothing on it waits. A snapshot whose last reference is put
+ * is freed one grace period later, by a reaper thread that batches the
+ * grace periods (snapshot.c). Publishers must be serialized by the caller
+ * (reload.c's mutex). */
 #ifndef RT_SNAPSHOT_H
 #define RT_SNAPSHOT_H
 
@@ -35,6 +37,7 @@ struct rt_snapshot {
     struct rt_runtime_set *set;    /* derived from cfg (stock + user, wrappers) */
     unsigned long generation;      /* 1 for the startup config, +1 per reload */
     int refs;                      /* atomic; the store holds one while published */
+    struct rt_snapshot *reap_next; /* snapshot.c's list of those waiting to be freed */
     /* /info and /version cache: `--version` of the default, run once per
      * snapshot (the only mutable part; guarded by its own lock, which only
      * those two handlers take). */
@@ -57,8 +60,9 @@ static inline bool rt_cfg_live_restore(const struct rt_config *c, bool flag_valu
 struct rt_snapstore;
 
 struct rt_snapstore *rt_snapstore_new(void);
-/* Retires the current snapshot (waits for a grace period); readers still
- * holding references free theirs when they put them. */
+/* Retires the current snapshot; readers still holding references free
+ * theirs when they put them. Then stops and joins the reaper thread (it
+ * restarts when needed), freeing what was still waiting for it. */
 void rt_snapstore_free(struct rt_snapstore *st);
 
 /* Publish a new snapshot made of CFG (its contents are moved: *CFG is zeroed)
@@ -74,7 +78,7 @@ void rt_snapshot_put(struct rt_snapshot *snap);
 
 /* Snapshots still referenced, process-wide (leak checks in tests). One
  * whose last reference is put stops counting at once; its memory is freed
- * just after by a reaper thread (snapshot.c says why). */
+ * a grace period later by a reaper thread (snapshot.c says why). */
 long rt_snapshot_live_count(void);
 
 #endif

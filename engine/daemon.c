@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/api/http.h"
@@ -16,6 +17,7 @@
 #include "engine/events.h"
 #include "engine/shims.h"
 #include "engine/reload.h"
+#include "engine/reload_pace.h"
 #include "engine/runtimes.h"
 #include "engine/runtimes_startup.h"
 #include "engine/snapshot.h"
@@ -168,21 +170,59 @@ int rt_daemon_init(struct rt_engine *e)
     return 0;
 }
 
+static long long clock_ns(clockid_t c)
+{
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Hold a paced reload for NS while still answering SIGTERM/SIGINT: that
+ * signal, or 0 once the time is up. */
+static int hold(long long ns)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    long long until = clock_ns(CLOCK_MONOTONIC) + ns;
+    for (;;) {
+        long long left = until - clock_ns(CLOCK_MONOTONIC);
+        if (left <= 0) return 0;
+        struct timespec ts = {(time_t)(left / 1000000000LL), (long)(left % 1000000000LL)};
+        int sig = sigtimedwait(&stop, NULL, &ts);
+        if (sig > 0) return sig;
+        if (errno != EINTR && errno != EAGAIN) return 0;
+    }
+}
+
+/* Back-to-back reloads may use 10% of one core, after a burst of 50 ms of
+ * CPU (a few hundred cheap reloads, or a few with 1000 runtimes): see
+ * reload_pace.c for the measurement behind it. */
+#define RELOAD_DUTY 0.1
+#define RELOAD_BURST_NS (50 * 1000000LL)
+
 int rt_daemon_run(struct rt_engine *e)
 {
-    (void)e;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    struct rt_reload_pace pace;
+    rt_reload_pace_init(&pace, RELOAD_DUTY, RELOAD_BURST_NS, clock_ns(CLOCK_MONOTONIC));
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGHUP) {
+            long long wait_ns = rt_reload_pace_delay(&pace, clock_ns(CLOCK_MONOTONIC));
+            if (wait_ns > 0 && (sig = hold(wait_ns)) != 0) goto stop;
+            long long cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
             rt_engine_reload(e, NULL, 0); /* logs its own outcome */
+            rt_reload_pace_charge(&pace, clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0, clock_ns(CLOCK_MONOTONIC));
             continue;
         }
+    stop:
         rt_info("Processing signal '%s'", sig == SIGTERM ? "terminated" : "interrupt");
         return 0;
     }

@@ -67,7 +67,8 @@ _stragglers() {
   # (ps -g means session, not process group: select by the pgid column)
   ps -e -o pid=,pgid=,stat=,args= >"$TRASH/ps.$me" 2>/dev/null || return 0
   while read -r pid pgid rest; do
-    [[ $pgid == "$me" && $pid != "$me" && $rest != *" ps -e -o pid="* ]] || continue
+    # (a zombie has ended already: nothing left to interrupt)
+    [[ $pgid == "$me" && $pid != "$me" && $rest != Z* && $rest != *" ps -e -o pid="* ]] || continue
     echo "# left running by '$1': $pid $rest"
     [[ -n ${RT_STRAGGLER_LOG:-} ]] && echo "$TEST_NAME: $1: $pid $rest" >>"$RT_STRAGGLER_LOG"
   done <"$TRASH/ps.$me"

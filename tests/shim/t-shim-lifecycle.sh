@@ -186,14 +186,18 @@ test_expect 'events: redial TTRPC_ADDRESS after the events server restarts (spec
   shim_start v1
   create v1 >/dev/null
   wait_events 1 v1
-  kill ${_pids[0]}; wait ${_pids[0]} 2>/dev/null || true
-  "$CTL" events-server "$TTRPC_ADDRESS" "$TRASH/events2" &   # (test_expect stops it)
+  # The first server is a child of the script, not of this body: no `wait`
+  # for it here. It unlinks its socket as it exits; a new server bound before
+  # that would lose its socket to that unlink (and the shim every redial).
+  kill ${_pids[0]}; wait_gone "$TTRPC_ADDRESS"
+  "$CTL" events-server "$TTRPC_ADDRESS" "$TRASH/events2" & srv=$!
   for ((i = 0; i < 500 * RT_TIMEOUT_MULT; i++)); do [[ -S "$TTRPC_ADDRESS" ]] && break; sleep 0.01; done
   call Start "{\"id\":\"v1\"}" >/dev/null
   EVENTS="$TRASH/events2" wait_events 1 v1
   jq -e "select(.event.decoded.container_id == \"v1\") | .topic == \"/tasks/start\"" "$TRASH/events2"
   call Kill "{\"id\":\"v1\",\"signal\":9}"; call Wait "{\"id\":\"v1\"}" >/dev/null
   call Delete "{\"id\":\"v1\"}" >/dev/null; call Shutdown "{\"id\":\"v1\"}"
+  kill $srv; wait $srv || true
 '
 
 test_expect 'nobody connects: the daemon exits on its own and removes its socket' '

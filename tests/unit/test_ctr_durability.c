@@ -212,6 +212,56 @@ static void test_restore_then_checkpoint(void **state)
     free(text), free(hp);
 }
 
+/* Enough containers for the two-thread load: all come back, under their
+ * names and ids, with their views, nothing rewritten; removing every other
+ * one (swap-remove in the store) leaves the rest reachable. */
+static void test_restore_many(void **state)
+{
+    (void)state;
+    enum { N = 150 };
+    struct rt_ctr_store *s = rt_ctr_store_new(root);
+    struct rt_err err = {0};
+    char ids[N][65], name[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], 65, "%064x", i + 1);
+        snprintf(name, sizeof name, "/many%d", i);
+        struct rt_container *c = rt_ctr_insert(s, doc_for(ids[i], name), json_pack("{s:s}", "Runtime", "runc"), &err);
+        assert_non_null(c);
+        rt_ctr_put(c);
+    }
+    rt_ctr_store_free(s);
+    struct stat h0, h1;
+    ident(ids[7], "hostconfig.json", &h0);
+    int n;
+    s = restore_fresh(&n);
+    assert_int_equal(n, N);
+    ident(ids[7], "hostconfig.json", &h1);
+    assert_true(same(&h0, &h1));
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "many%d", i);
+        json_t *v = rt_ctr_view(s, name, &err);
+        assert_non_null(v);
+        assert_string_equal(rt_json_str(v, "Id", ""), ids[i]);
+        assert_string_equal(rt_json_str(json_object_get(v, "HostConfig"), "Runtime", ""), "runc");
+        json_decref(v);
+    }
+    for (int i = 0; i < N; i += 2) assert_int_equal(rt_ctr_remove(s, ids[i], false, &err), 0);
+    assert_int_equal(rt_ctr_count(s), N / 2);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "/many%d", i);
+        struct rt_container *c = rt_ctr_lookup(s, i % 2 ? name : ids[i], &err);
+        if (i % 2) {
+            assert_non_null(c);
+            assert_string_equal(c->id, ids[i]);
+            rt_ctr_put(c);
+        } else {
+            assert_null(c);
+            rt_err_clear(&err);
+        }
+    }
+    rt_ctr_store_free(s);
+}
+
 /* A removal cut short (a tombstone holding a complete container) is finished
  * by restore, never loaded. */
 static void test_restore_deletes_tombstones(void **state)
@@ -240,6 +290,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoint_and_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_deletes_tombstones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_then_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_many, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

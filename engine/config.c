@@ -278,20 +278,28 @@ out:
     return rc;
 }
 
+int rt_config_read_file(const char *path, bool explicit_path, char **text, size_t *len, char *err, size_t errlen)
+{
+    *len = 0;
+    *text = rt_read_file(path, MAX_CONFIG_BYTES, len);
+    if (*text) return 0;
+    int e = errno;
+    if (e == ENOENT && !explicit_path) return 1;
+    return fail(err, errlen, "%s %s: %s", e == EISDIR || e == EFBIG ? "read" : "open", path, rt_strerror(e));
+}
+
 int rt_config_load_file(const char *path, bool explicit_path, struct rt_config *out,
                         char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = rt_read_file(path, MAX_CONFIG_BYTES, &len);
-    if (!text) {
-        int e = errno;
+    char *text = NULL;
+    int rc = rt_config_read_file(path, explicit_path, &text, &len, err, errlen);
+    if (rc != 0) {
         /* Zeroed (nothing allocated): callers may memset it and fill in. */
         memset(out, 0, sizeof *out);
-        if (e == ENOENT && !explicit_path) return 1;
-        return fail(err, errlen, "%s %s: %s", e == EISDIR || e == EFBIG ? "read" : "open", path,
-                    rt_strerror(e));
+        return rc;
     }
-    int rc = rt_config_decode(text, len, out, err, errlen);
+    rc = rt_config_decode(text, len, out, err, errlen);
     free(text);
     return rc;
 }

@@ -37,6 +37,10 @@ struct rt_config {
  * adds that prefix), e.g. the Go decoder texts of §1.1 or unknown keys. */
 int rt_config_decode(const char *text, size_t len, struct rt_config *out, char *err, size_t errlen);
 
+/* The text of PATH (*TEXT, *LEN; the caller frees it): 0; 1 for a missing
+ * file unless EXPLICIT ("no file"); -1 with the open/read error in ERR. */
+int rt_config_read_file(const char *path, bool explicit_path, char **text, size_t *len, char *err, size_t errlen);
+
 /* Read PATH; a missing file is "no file" (returns 1) unless EXPLICIT. */
 int rt_config_load_file(const char *path, bool explicit_path, struct rt_config *out,
                         char *err, size_t errlen);

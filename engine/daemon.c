@@ -244,6 +244,7 @@ void rt_daemon_shutdown(struct rt_engine *e)
     rt_events_free(e->events);
     e->events = NULL;
     rt_snapstore_free(e->snaps); /* no reader is left once the server stopped */
+    rt_reload_forget();
     e->snaps = NULL;
     if (e->opts.pidfile) unlink(e->opts.pidfile);
     rt_info("Daemon shutdown complete");

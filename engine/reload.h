@@ -19,6 +19,9 @@
  * benchmarks trigger reloads in-process with it). */
 int rt_engine_reload(struct rt_engine *e, char *err, size_t errlen);
 
+/* Drop what the last reload remembered of its file (shutdown, tests). */
+void rt_reload_forget(void);
+
 /* The `daemon reload` event attributes for a published snapshot (object of
  * strings): default-runtime, runtimes, debug, live-restore, name. */
 struct rt_snapshot;

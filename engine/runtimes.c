@@ -31,7 +31,7 @@ static void stock_runc_options(struct rt_runc_options *o, const char *exec_root)
 
 static void runtime_free(struct rt_runtime *rt)
 {
-    free(rt->name), free(rt->shim), free(rt->path), free(rt->wrapper), free(rt->features);
+    free(rt->name), free(rt->shim), free(rt->path), free(rt->wrapper), rt_features_text_put(rt->features);
     for (size_t i = 0; i < rt->nargs; i++) free(rt->args[i]);
     free(rt->args);
     rt_runc_options_free(&rt->runc);

@@ -36,7 +36,7 @@ struct rt_runtime {
     char **args;
     size_t nargs;
     char *wrapper;             /* absolute wrapper path for PATH_ARGS */
-    char *features;            /* `features` probe JSON, or NULL */
+    char *features;            /* `features` probe JSON or NULL (shared with the probe cache: read only) */
 };
 
 struct rt_runtime_set {

@@ -15,6 +15,7 @@
  * (rt_runtimes_probe_async): the API serves at once and /info, the only
  * reader of the result, waits for it. Reloads probe inline (cache hits). */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,6 +46,37 @@ struct centry {
     char *features;            /* NULL: the probe failed */
 };
 
+/* The features JSON is shared by the cache and every runtime whose probe
+ * hit it: a reference count sits in front of the text (a reload of 12
+ * runtimes used to copy 1-3 KB each and free them again with the set). */
+struct shared_text {
+    int refs;
+    char text[];
+};
+
+static char *text_new(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    struct shared_text *h = malloc(sizeof *h + n);
+    if (!h) return NULL;
+    h->refs = 1;
+    memcpy(h->text, s, n);
+    return h->text;
+}
+
+static char *text_ref(char *t)
+{
+    if (t) __atomic_add_fetch(&((struct shared_text *)(t - offsetof(struct shared_text, text)))->refs, 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+void rt_features_text_put(char *t)
+{
+    if (!t) return;
+    struct shared_text *h = (struct shared_text *)(t - offsetof(struct shared_text, text));
+    if (__atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) free(h);
+}
+
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct centry *cache[CACHE_BUCKETS];
 static size_t cache_n;
@@ -61,7 +93,7 @@ static void cache_clear_locked(void)
     for (size_t i = 0; i < CACHE_BUCKETS; i++) {
         for (struct centry *e = cache[i], *n; e; e = n) {
             n = e->next;
-            free(e->key), free(e->features), free(e);
+            free(e->key), rt_features_text_put(e->features), free(e);
         }
         cache[i] = NULL;
     }
@@ -75,7 +107,7 @@ static int cache_get(const char *key, char **out)
     pthread_mutex_lock(&cache_mu);
     for (struct centry *e = cache[hash(key) % CACHE_BUCKETS]; e; e = e->next) {
         if (strcmp(e->key, key) == 0) {
-            *out = e->features ? strdup(e->features) : NULL;
+            *out = text_ref(e->features);
             hit = 1;
             break;
         }
@@ -84,14 +116,14 @@ static int cache_get(const char *key, char **out)
     return hit;
 }
 
-static void cache_put(const char *key, const char *features)
+static void cache_put(const char *key, char *features)
 {
     pthread_mutex_lock(&cache_mu);
     if (cache_n >= CACHE_MAX) cache_clear_locked(); /* bounded; rebuilt on demand */
     struct centry *e = calloc(1, sizeof *e);
     if (e) {
         e->key = strdup(key);
-        e->features = features ? strdup(features) : NULL;
+        e->features = text_ref(features);
         size_t b = hash(key) % CACHE_BUCKETS;
         e->next = cache[b];
         cache[b] = e;
@@ -255,6 +287,7 @@ static int run_probe(const char *bin, char **out, char **errtxt, char *reason, s
 /* Per-build memo of target -> (resolved path, stat) or lookup error. */
 struct memo_entry {
     char *target, *resolved, *error;
+    char *key;                 /* the cache key's part for the binary (target_key) */
     struct stat st;
     bool warned;               /* one lookup warning per binary per build */
 };
@@ -272,7 +305,7 @@ struct rt_probe_memo *rt_probe_memo_new(void)
 void rt_probe_memo_free(struct rt_probe_memo *m)
 {
     if (!m) return;
-    for (size_t i = 0; i < m->n; i++) free(m->e[i].target), free(m->e[i].resolved), free(m->e[i].error);
+    for (size_t i = 0; i < m->n; i++) free(m->e[i].target), free(m->e[i].resolved), free(m->e[i].error), free(m->e[i].key);
     free(m->e);
     free(m);
 }
@@ -299,6 +332,18 @@ static struct memo_entry *lookup_target(struct rt_probe_memo *m, const char *tar
     return &m->e[m->n++];
 }
 
+/* The binary's part of the cache key, made once per build: resolved path,
+ * device, inode, size and mtime. */
+static const char *target_key(struct memo_entry *me)
+{
+    if (!me->key &&
+        asprintf(&me->key, "%s|%lu|%lu|%lld|%lld.%09ld", me->resolved, (unsigned long)me->st.st_dev,
+                 (unsigned long)me->st.st_ino, (long long)me->st.st_size, (long long)me->st.st_mtim.tv_sec,
+                 me->st.st_mtim.tv_nsec) < 0)
+        abort();
+    return me->key;
+}
+
 void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
 {
     /* Which file to stat for the key and which to execute. */
@@ -311,21 +356,26 @@ void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
             rt_log_kv(RT_LOG_WARN, "error", me->error, "Failed to run [%s features]: \"\"",
                       rt->kind == RT_RK_PATH_ARGS ? rt->wrapper : target);
         me->warned = true;
-        free(tmp.target), free(tmp.resolved), free(tmp.error);
+        free(tmp.target), free(tmp.resolved), free(tmp.error), free(tmp.key);
         return;
     }
     char *resolved = strdup(me->resolved);
-    struct stat st = me->st;
-    free(tmp.target), free(tmp.resolved), free(tmp.error);
-    size_t klen = strlen(resolved) + 128;
-    for (size_t i = 0; i < rt->nargs && rt->kind == RT_RK_PATH_ARGS; i++) klen += strlen(rt->args[i]) + 1;
+    /* key = binary part + each arg after a \x1f */
+    const char *bin = target_key(me);
+    size_t blen = strlen(bin), klen = blen + 1, k = blen;
+    bool args = rt->kind == RT_RK_PATH_ARGS;
+    for (size_t i = 0; args && i < rt->nargs; i++) klen += strlen(rt->args[i]) + 1;
     char *key = malloc(klen);
-    if (!key) abort();
-    size_t k = (size_t)snprintf(key, klen, "%s|%lu|%lu|%lld|%lld.%09ld", resolved, (unsigned long)st.st_dev,
-                                (unsigned long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec);
-    for (size_t i = 0; i < rt->nargs && rt->kind == RT_RK_PATH_ARGS; i++)
-        k += (size_t)snprintf(key + k, klen - k, "\x1f%s", rt->args[i]);
+    if (!key || !resolved) abort();
+    memcpy(key, bin, blen);
+    for (size_t i = 0; args && i < rt->nargs; i++) {
+        size_t n = strlen(rt->args[i]);
+        key[k++] = '\x1f';
+        memcpy(key + k, rt->args[i], n);
+        k += n;
+    }
+    key[k] = '\0';
+    free(tmp.target), free(tmp.resolved), free(tmp.error), free(tmp.key);
 
     char *cached = NULL;
     if (cache_get(key, &cached)) {
@@ -339,9 +389,14 @@ void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo)
     if (run_probe(exe, &out, &errtxt, reason, sizeof reason) == 0) {
         json_error_t je;
         json_t *j = out ? json_loads(out, 0, &je) : NULL;
-        if (j && json_is_object(j)) features = json_dumps(j, JSON_COMPACT);
-        else rt_log_kv(RT_LOG_WARN, "error", out ? je.text : "empty output",
-                       "Failed to parse the features of [%s features]", exe);
+        if (j && json_is_object(j)) {
+            char *dumped = json_dumps(j, JSON_COMPACT);
+            if (dumped) features = text_new(dumped);
+            free(dumped);
+        } else {
+            rt_log_kv(RT_LOG_WARN, "error", out ? je.text : "empty output",
+                      "Failed to parse the features of [%s features]", exe);
+        }
         json_decref(j);
     } else {
         size_t n = errtxt ? strlen(errtxt) : 0;

@@ -38,6 +38,9 @@ void rt_probe_memo_free(struct rt_probe_memo *m);
 void rt_features_probe(struct rt_runtime *rt, struct rt_probe_memo *memo);
 /* Probe every runc-kind entry of SET, inline. */
 void rt_features_probe_all(struct rt_runtime_set *set);
+/* Drop a reference to an rt_runtime's features text (shared with the
+ * probe cache; NULL is fine). */
+void rt_features_text_put(char *features);
 /* Wait for and release SET's background probe job, if any. */
 void rt_features_probe_end(struct rt_runtime_set *set);
 

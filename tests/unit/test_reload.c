@@ -157,6 +157,39 @@ static void test_missing_explicit_file_is_an_error(void **state)
     stop(&e);
 }
 
+/* A reload of unchanged bytes reuses the last reload's result (reload.c's
+ * memo); any byte changed, even at the same length, is read anew. */
+static void test_unchanged_file_and_same_length_change(void **state)
+{
+    (void)state;
+    struct rt_engine e;
+    const char *a = "{\"default-runtime\":\"aa\",\"runtimes\":{\"aa\":{\"path\":\"/bin/true\"},\"bb\":{\"path\":\"/bin/true\"}}}";
+    const char *b = "{\"default-runtime\":\"bb\",\"runtimes\":{\"aa\":{\"path\":\"/bin/true\"},\"bb\":{\"path\":\"/bin/true\"}}}";
+    start(&e, a, true, NULL, NULL);
+    struct rt_event_sub *sub = rt_events_subscribe(e.events, -1, -1, NULL);
+    char buf[64], err[2048];
+    unsigned long g0, g1;
+    default_of(&e, buf, sizeof buf, &g0);
+    for (int i = 1; i <= 3; i++) { /* each reload publishes and emits its event */
+        assert_int_equal(rt_engine_reload(&e, err, sizeof err), 0);
+        assert_string_equal(default_of(&e, buf, sizeof buf, &g1), "aa");
+        assert_true(g1 == g0 + (unsigned long)i);
+        struct rt_event *ev;
+        assert_int_equal(rt_event_sub_next(sub, 1000, &ev), 1);
+        assert_string_equal(json_string_value(json_object_get(ev->attrs, "runtimes")), "aa:/bin/true bb:/bin/true");
+        rt_event_unref(ev);
+    }
+    write_file(&e, b); /* same length, one byte differs */
+    assert_int_equal(rt_engine_reload(&e, err, sizeof err), 0);
+    assert_string_equal(default_of(&e, buf, sizeof buf, NULL), "bb");
+    write_file(&e, a);
+    assert_int_equal(rt_engine_reload(&e, err, sizeof err), 0);
+    assert_string_equal(default_of(&e, buf, sizeof buf, NULL), "aa");
+    rt_events_unsubscribe(sub);
+    rt_reload_forget();
+    stop(&e);
+}
+
 static int quiet(void **state)
 {
     (void)state;
@@ -168,6 +201,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_or_nothing),
+        cmocka_unit_test(test_unchanged_file_and_same_length_change),
         cmocka_unit_test(test_missing_default_file_resets_default),
         cmocka_unit_test(test_missing_default_file_keeps_flag_default),
         cmocka_unit_test(test_missing_explicit_file_is_an_error),

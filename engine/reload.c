@@ -21,7 +21,9 @@
  * the runtimes the startup probe has not reached yet inline (fork/exec
  * inherits the nice), took 214 s instead of 0.6 s under load 15-20, and the
  * median went 35 -> 510 ms. SIGHUPs arriving during a reload stay pending
- * in the signal mask and coalesce into one, as signals do. */
+ * in the signal mask and coalesce into one, as signals do. What keeps a
+ * SIGHUP storm from starving container starts is pacing in the signal
+ * loop instead (daemon.c, reload_pace.c). */
 static pthread_mutex_t reload_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static bool effective_debug(const struct rt_engine *e, const struct rt_config *c)

@@ -266,6 +266,7 @@ struct storm {
     volatile int stop;
     int reloads, failed;
     double cpu_ms; /* the driver thread's own CPU: it competes for the same cores */
+    struct bench_samples lat; /* SIGHUP -> `daemon reload` event, ms */
     char err[1024];
 };
 
@@ -292,6 +293,7 @@ static void *storm_worker(void *p)
             break;
         }
         st->reloads++;
+        bs_add(&st->lat, ms);
     }
     st->cpu_ms = thread_cpu_ms() - c0;
     bench_events_close(&ev);
@@ -339,7 +341,7 @@ void bench_scenario_storm(struct bench_run *r)
             s.up[k] = false;
         }
     }
-    struct bench_samples quiet[BT_N] = {{0}}, storm[BT_N] = {{0}};
+    struct bench_samples quiet[BT_N] = {{0}}, storm[BT_N] = {{0}}, reload_lat[BT_N] = {{0}};
     double cpu[BT_N][2] = {{0}}, wall[BT_N][2] = {{0}}; /* [quiet, storm]: engine CPU and phase wall time */
     double driver_cpu[BT_N] = {0};
     int reloads[BT_N] = {0}, half = o->lifecycle_n / 2 > 0 ? o->lifecycle_n / 2 : 1;
@@ -368,6 +370,8 @@ void bench_scenario_storm(struct bench_run *r)
                 pthread_join(th, NULL);
                 reloads[k] += st.reloads;
                 driver_cpu[k] += st.cpu_ms;
+                for (size_t i = 0; i < st.lat.n; i++) bs_add(&reload_lat[k], st.lat.v[i]);
+                bs_free(&st.lat);
                 if (st.failed) bench_scenario_error(sc, s.e[k].name, st.err), s.up[k] = false;
             }
             if (rc) bench_scenario_error(sc, s.e[k].name, err), s.up[k] = false;
@@ -385,9 +389,14 @@ void bench_scenario_storm(struct bench_run *r)
         json_object_set_new(res, "driver_cpu_share_storm",
                             json_real(wall[k][1] > 0 ? driver_cpu[k] / wall[k][1] : 0.0));
         json_object_set_new(res, "reloads_per_s", json_real(wall[k][1] > 0 ? reloads[k] * 1000.0 / wall[k][1] : 0.0));
+        /* What a storm's reloads themselves see (rtengined paces them:
+         * engine/reload_pace.c); quantiles only, there are thousands. */
+        json_object_set_new(res, "reload_ms_median", json_real(bs_quantile(&reload_lat[k], 0.5)));
+        json_object_set_new(res, "reload_ms_p99", json_real(bs_quantile(&reload_lat[k], 0.99)));
         bench_scenario_result(sc, s.e[k].name, res);
         bs_free(&quiet[k]), bs_free(&storm[k]);
     }
+    for (int k = 0; k < s.n; k++) bs_free(&reload_lat[k]);
     bench_set_down(&s);
     bench_scenario_finish(sc, "abs_max", 1.2, "rtengined storm p99 / quiet p99 <= 1.2");
     json_array_append_new(r->scenarios, sc);

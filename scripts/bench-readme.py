@@ -37,12 +37,31 @@ def notes(doc):
                 lines.append("- %s, %s: VmRSS %s KiB = anon %s + file %s; PSS %s KiB (medians)."
                              % (sc["name"], eng, fmt(r.get("median")), med(r, "anon_kb"), med(r, "file_kb"),
                                 med(r, "pss_kb")))
+            if sc.get("name") == "lifecycle_seq" and "overhead_ms" in r:
+                lines.append("- lifecycle_seq, %s: p50 %s ms = shim floor %s ms + engine overhead %s ms."
+                             % (eng, fmt(r.get("median")), fmt(sc.get("shim_floor", {}).get("median")),
+                                fmt(r.get("overhead_ms"))))
             if sc.get("name") == "storm" and "engine_cpu_share_storm" in r:
                 lines.append("- storm, %s: %s reloads/s; engine CPU share quiet %s, storm %s; storm driver's own"
                              " CPU share %s (cores: %s)." % (
                                  eng, fmt(r.get("reloads_per_s")), fmt(r.get("engine_cpu_share_quiet")),
                                  fmt(r.get("engine_cpu_share_storm")), fmt(r.get("driver_cpu_share_storm")),
                                  doc.get("machine", {}).get("cpus", "?")))
+    for sc in doc.get("scenarios", []):
+        fl = sc.get("shim_floor")
+        if sc.get("name") != "lifecycle_seq" or not fl:
+            continue
+        steps = fl.get("steps", {})
+        text = ("- lifecycle_seq shim floor (%s): p50 %s ms (start %s, wait %s, teardown %s)."
+                % (fl.get("what", "the same shim, no engine"), fmt(fl.get("median")),
+                   *(fmt(steps.get(k, {}).get("median")) for k in ("start", "wait", "teardown"))))
+        best = sc.get("best_ratio_at_zero_overhead")
+        if best is not None:
+            text += (" Engine overhead ratio dockerd / rtengined %s (raw ratio %s). With an engine that cost"
+                     " nothing the raw ratio would be at most %s (dockerd p50 / floor p50), so the 20x target"
+                     " %s reachable with these shims." % (fmt(sc.get("overhead_ratio")), fmt(sc.get("ratio")),
+                                                          fmt(best), "is not" if best < 20 else "is"))
+        lines.append(text)
     return [""] + lines if lines else []
 
 

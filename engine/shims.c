@@ -665,20 +665,43 @@ void rt_shims_release_api_waits(void)
 }
 
 /* condition=removed: until the container has left the store. StatusCode
- * is its last exit code. No event tells us of a removal: poll the store. */
+ * is its last exit code. The container's `destroy` event (published once
+ * it is gone from the store) ends the wait; the store is re-checked every
+ * 50 ms too, for a subscription that ended (dropped, shutdown) and for
+ * the release at shutdown, which only signals g_cv. */
 static void wait_removed_locked(struct rt_wait_ticket *t)
 {
     struct rt_ctr_store *s = rt_ctr_store_default();
+    struct rt_events *bus = g_engine ? g_engine->events : NULL;
+    struct rt_event_filter f = {.types = json_pack("[s]", "container"), .actions = json_pack("[s]", "destroy"),
+                                .containers = json_pack("[s]", t->id)};
+    struct rt_event_sub *sub = bus ? rt_events_subscribe(bus, -1, -1, &f) : NULL; /* before the first look */
+    rt_event_filter_free(&f); /* emptied when moved into SUB */
     while (s && !g_api_waits_released) {
         json_t *v = rt_ctr_view(s, t->id, NULL);
         if (!v) break;
         t->exit_code = (int)rt_json_int(json_object_get(v, "State"), "ExitCode", t->exit_code);
         json_decref(v);
+        if (sub) {
+            pthread_mutex_unlock(&g_mu);
+            struct rt_event *ev = NULL;
+            int got = rt_event_sub_next(sub, 50, &ev);
+            if (got > 0) rt_event_unref(ev);
+            pthread_mutex_lock(&g_mu);
+            if (got >= 0) continue;
+            rt_events_unsubscribe(sub); /* ended: poll from here on */
+            sub = NULL;
+        }
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
         dl.tv_nsec += 50 * 1000000L; /* poll interval */
         if (dl.tv_nsec >= 1000000000L) dl.tv_sec++, dl.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&g_cv, &g_mu, &dl);
+    }
+    if (sub) {
+        pthread_mutex_unlock(&g_mu); /* the bus takes its own lock */
+        rt_events_unsubscribe(sub);
+        pthread_mutex_lock(&g_mu);
     }
     struct exitrec *r = exitrec_locked(t->id);
     if (r && r->seq != t->seq0) t->exit_code = r->code;

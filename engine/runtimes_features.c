@@ -40,12 +40,6 @@ extern char **environ;
 #define CACHE_BUCKETS 1024
 #define CACHE_MAX 8192
 
-struct centry {
-    struct centry *next;
-    char *key;
-    char *features;            /* NULL: the probe failed */
-};
-
 /* The features JSON is shared by the cache and every runtime whose probe
  * hit it: a reference count sits in front of the text (a reload of 12
  * runtimes used to copy 1-3 KB each and free them again with the set). */
@@ -64,18 +58,30 @@ static char *text_new(const char *s)
     return h->text;
 }
 
+static struct shared_text *head_of(char *t)
+{
+    return (struct shared_text *)(t - offsetof(struct shared_text, text));
+}
+
 static char *text_ref(char *t)
 {
-    if (t) __atomic_add_fetch(&((struct shared_text *)(t - offsetof(struct shared_text, text)))->refs, 1, __ATOMIC_RELAXED);
+    if (t) __atomic_add_fetch(&head_of(t)->refs, 1, __ATOMIC_RELAXED);
     return t;
 }
 
 void rt_features_text_put(char *t)
 {
     if (!t) return;
-    struct shared_text *h = (struct shared_text *)(t - offsetof(struct shared_text, text));
+    struct shared_text *h = head_of(t);
     if (__atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) free(h);
 }
+
+struct centry {
+    struct centry *next;
+    char *key;
+    struct shared_text *features; /* NULL: the probe failed (the block's start: valgrind
+                                   * sees the cache's texts as reachable) */
+};
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct centry *cache[CACHE_BUCKETS];
@@ -93,7 +99,7 @@ static void cache_clear_locked(void)
     for (size_t i = 0; i < CACHE_BUCKETS; i++) {
         for (struct centry *e = cache[i], *n; e; e = n) {
             n = e->next;
-            free(e->key), rt_features_text_put(e->features), free(e);
+            free(e->key), rt_features_text_put(e->features ? e->features->text : NULL), free(e);
         }
         cache[i] = NULL;
     }
@@ -107,7 +113,7 @@ static int cache_get(const char *key, char **out)
     pthread_mutex_lock(&cache_mu);
     for (struct centry *e = cache[hash(key) % CACHE_BUCKETS]; e; e = e->next) {
         if (strcmp(e->key, key) == 0) {
-            *out = text_ref(e->features);
+            *out = e->features ? text_ref(e->features->text) : NULL;
             hit = 1;
             break;
         }
@@ -123,7 +129,7 @@ static void cache_put(const char *key, char *features)
     struct centry *e = calloc(1, sizeof *e);
     if (e) {
         e->key = strdup(key);
-        e->features = text_ref(features);
+        e->features = features ? head_of(text_ref(features)) : NULL;
         size_t b = hash(key) % CACHE_BUCKETS;
         e->next = cache[b];
         cache[b] = e;

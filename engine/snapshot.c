@@ -12,6 +12,28 @@
 #include <time.h>
 #include <urcu/urcu-memb.h>
 
+/* ThreadSanitizer cannot see liburcu's grace periods (membarrier), so it
+ * would take the reaper's free for a race with a reader that looked at a
+ * dying snapshot's refs. Tell it what a grace period guarantees: what a
+ * reader did inside its read-side section happens before the end of the
+ * next grace period. */
+#if defined(__SANITIZE_THREAD__)
+#define RT_SNAP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RT_SNAP_TSAN 1
+#endif
+#endif
+#ifdef RT_SNAP_TSAN
+#include <sanitizer/tsan_interface.h>
+static char grace_sync;
+#define READ_SECTION_DONE() __tsan_release(&grace_sync)
+#define GRACE_PERIOD_DONE() __tsan_acquire(&grace_sync)
+#else
+#define READ_SECTION_DONE() ((void)0)
+#define GRACE_PERIOD_DONE() ((void)0)
+#endif
+
 struct rt_snapstore {
     struct rt_snapshot *cur;   /* RCU-protected */
     unsigned long generation;  /* written only by the (serialized) publisher */
@@ -85,6 +107,7 @@ static void free_batch(struct rt_snapshot *s)
 {
     if (!s) return;
     urcu_memb_synchronize_rcu();
+    GRACE_PERIOD_DONE();
     while (s) {
         struct rt_snapshot *next = s->reap_next;
         snapshot_free(s);
@@ -182,6 +205,7 @@ struct rt_snapshot *rt_snapshot_get(struct rt_snapstore *st)
         while (r > 0 && !__atomic_compare_exchange_n(&s->refs, &r, r + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
         if (r > 0) break;
     }
+    READ_SECTION_DONE(); /* inside the section: before any grace period that waits for it ends */
     urcu_memb_read_unlock();
     return s;
 }

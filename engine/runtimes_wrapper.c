@@ -18,10 +18,9 @@
 
 static bool plain_word(const char *s)
 {
-    if (!*s) return false;
-    for (; *s; s++)
-        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-", *s)) return false;
-    return true;
+    /* (strspn: one table pass, not a strchr per character; every reload
+     * renders each args runtime's script to find its memo entry) */
+    return *s && s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-")] == '\0';
 }
 
 struct buf {

@@ -34,12 +34,16 @@ for s in d["scenarios"]:
     assert "error" not in r, (s["name"], r)
 assert d["scenarios"][0]["results"]["rtengined"]["n"] == 1
 assert len(d["scenarios"][2]["results"]["rtengined"]["steps"]["start"]["samples"]) == 2
+lc = d["scenarios"][2]
+assert lc["shim_floor"]["n"] == 2 and lc["shim_floor"]["steps"]["teardown"]["n"] == 2, lc.get("shim_floor")
+assert isinstance(lc["results"]["rtengined"]["overhead_ms"], float), lc["results"]["rtengined"]
 rpc = d["scenarios"][3]["results"]["rtengined"]["by_method"]
 assert rpc.get("shim.Create") == 1 and rpc.get("shim.Start") == 1, rpc
 assert d["machine"]["cpus"] >= 1 and d["date"]
 PY
   grep -q "<svg" out/report.html && [ -s out/bench-ready_empty.svg ]
-  [ ! -e "$TRASH/w/rdy-b" ]
+  [ ! -e "$TRASH/w/rdy-b" ] && [ ! -e "$TRASH/w/lc-floor" ]
+  grep -q "^lifecycle_seq: shim floor p50" table.txt
 '
 
 test_expect "README section is generated from the JSON and replaced in place" '

@@ -170,7 +170,7 @@ static void floor_report(json_t *sc, struct lc_floor *fl)
     for (int k = 0; k < BF_N; k++) json_object_set_new(steps, bench_floor_steps[k], bs_json(&fl->s[k]));
     json_object_set_new(o, "steps", steps);
     json_object_set_new(o, "what", json_string("fake shim + fakerunc with no engine: start action, Create, Connect, "
-                                               "Start, Wait, Delete, Shutdown, delete action"));
+                                               "Start, Wait, Delete, Shutdown, delete action; stdio /dev/null"));
     double floor = bs_quantile(&fl->s[BF_TOTAL], 0.5);
     json_object_set_new(sc, "shim_floor", o);
     json_t *res = json_object_get(sc, "results");

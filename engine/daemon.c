@@ -84,6 +84,17 @@ static bool id_valid(const char *id)
  * without fsync (on the first start, the measured ready path): a file a
  * power loss left empty or garbled is not an id and is replaced, so the
  * worst case is a new id, never a broken one. */
+/* A startup step after the first snapshot failed: the runtimes' features
+ * probes it started in the background are killed and reaped (the engine
+ * exits next, and a probe must not outlive it), the pidfile goes. */
+static int start_failed(struct rt_engine *e, const char *msg)
+{
+    fatal_msg(msg);
+    rt_runtimes_probe_cancel();
+    if (e->opts.pidfile) unlink(e->opts.pidfile);
+    return -1;
+}
+
 static int load_engine_id(struct rt_engine *e)
 {
     char *path = rt_path_join(e->opts.data_root, "engine-id");
@@ -148,24 +159,13 @@ int rt_daemon_init(struct rt_engine *e)
     e->events = rt_events_new(1024, 4096);
     /* Shim manager: the events server must serve before restore starts
      * containers (shims.h). */
-    if (rt_shims_init(e) < 0) {
-        fatal_msg("cannot start the shim events server under the exec-root");
-        if (e->opts.pidfile) unlink(e->opts.pidfile);
-        return -1;
-    }
+    if (rt_shims_init(e) < 0) return start_failed(e, "cannot start the shim events server under the exec-root");
     /* Image + container stores, restore and restart policies (containers_rt.h). */
-    if (rt_engine_state_init(e) < 0) {
-        fatal_msg("cannot open the image or container store under the data-root");
-        if (e->opts.pidfile) unlink(e->opts.pidfile);
-        return -1;
-    }
+    if (rt_engine_state_init(e) < 0)
+        return start_failed(e, "cannot open the image or container store under the data-root");
     char err[1024];
     e->http = rt_http_start(e, e->opts.socket_path, e->opts.group, err, sizeof err);
-    if (!e->http) {
-        fatal_msg(err);
-        if (e->opts.pidfile) unlink(e->opts.pidfile);
-        return -1;
-    }
+    if (!e->http) return start_failed(e, err);
     rt_info("API listen on %s", e->opts.socket_path);
     return 0;
 }

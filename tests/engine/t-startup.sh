@@ -135,4 +135,22 @@ test_expect 'SIGTERM during a startup features probe: the engine exits and ends 
   fi
 '
 
+test_expect 'a startup error after the probes began (unknown --group): no probe outlives the engine' '
+  # The failure comes after the first snapshot, whose features probes run in
+  # the background; the engine must end them before it exits. A probe that
+  # began writes its pid to a file, then blocks on a FIFO nobody opens.
+  mkdir -p g && mkfifo g/gate
+  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "echo \$\$ >>\"$PWD/g/probes\"" \
+    "read go <\"$PWD/g/gate\"" >g/slow-runc
+  chmod +x g/slow-runc
+  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/g/slow-runc\"}}}" >g/daemon.json
+  set +e; "$RTENGINED" $(base_flags "$PWD/g") --group no-such-group-rt >g/out 2>g/err; rc=$?; set -e
+  [ $rc -eq 1 ] && grep -q "group no-such-group-rt not found" g/err
+  # (no probe at all is right too: one cancelled before it began)
+  for p in $(cat g/probes 2>/dev/null); do
+    if kill -0 "$p" 2>/dev/null; then echo "probe $p outlived the engine"; kill -9 "$p"; exit 1; fi
+  done
+  echo "probes begun: $(wc -l <g/probes 2>/dev/null || echo 0)"
+'
+
 test_done

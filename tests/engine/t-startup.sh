@@ -9,6 +9,16 @@ base_flags() { # $1 = sandbox dir
   echo --data-root "$1/data" --exec-root "$1/exec" -H "unix://$1/s.sock" --pidfile "$1/pid" --config-file "$1/daemon.json"
 }
 
+# gated_runtime DIR BEFORE AFTER: DIR/daemon.json with one runtime "slow"
+# whose `features` probe runs the shell line BEFORE, blocks until someone
+# opens the FIFO DIR/gate, then runs AFTER (other commands exit 0).
+gated_runtime() {
+  mkdir -p "$1" && mkfifo "$1/gate"
+  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "$2" "read go <\"$1/gate\"" "$3" >"$1/slow-runc"
+  chmod +x "$1/slow-runc"
+  echo "{\"runtimes\":{\"slow\":{\"path\":\"$1/slow-runc\"}}}" >"$1/daemon.json"
+}
+
 test_expect 'unknown flag: one clear line, usage hint, exit 1' '
   set +e; "$RTENGINED" --no-such-flag >out 2>err; rc=$?; set -e
   [ $rc -eq 1 ]
@@ -97,11 +107,7 @@ test_expect 'API version prefix: /v1.45 ok, too old and too new are 400; wrong m
 test_expect 'the features probe does not hold up readiness; /info waits for its answer' '
   # issue 11: startup probes in the background. The probe of "slow" blocks
   # on a FIFO until the test opens it, so /_ping must answer first.
-  mkdir -p h && mkfifo h/gate
-  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "read go <\"$PWD/h/gate\"" \
-    "echo {\\\"ociVersionMin\\\":\\\"9.9.9-gate\\\"}" >h/slow-runc
-  chmod +x h/slow-runc
-  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/h/slow-runc\"}}}" >h/daemon.json
+  gated_runtime "$PWD/h" : "echo {\\\"ociVersionMin\\\":\\\"9.9.9-gate\\\"}"
   start_engine $(base_flags "$PWD/h")
   wait_socket "$PWD/h/s.sock" $ENGINE_PID
   curl -s --unix-socket h/s.sock http://localhost/v1.45/info >h/info & info=$!
@@ -117,11 +123,7 @@ test_expect 'SIGTERM during a startup features probe: the engine exits and ends 
   # A probe blocked on a FIFO nobody opens: shutdown must kill it, not wait
   # out its time limit, and leave no `features` child behind. The probe
   # reports its pid through another FIFO (an event, not a poll).
-  mkdir -p k && mkfifo k/gate k/started
-  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "echo \$\$ >\"$PWD/k/started\"" \
-    "read go <\"$PWD/k/gate\"" >k/slow-runc
-  chmod +x k/slow-runc
-  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/k/slow-runc\"}}}" >k/daemon.json
+  gated_runtime "$PWD/k" "echo \$\$ >\"$PWD/k/started\"" : && mkfifo k/started
   start_engine $(base_flags "$PWD/k")
   probe=$(timeout $(scaled 10) cat k/started) || true
   [ -n "$probe" ] || { echo "the features probe did not start"; exit 1; }
@@ -139,11 +141,7 @@ test_expect 'a startup error after the probes began (unknown --group): no probe 
   # The failure comes after the first snapshot, whose features probes run in
   # the background; the engine must end them before it exits. A probe that
   # began writes its pid to a file, then blocks on a FIFO nobody opens.
-  mkdir -p g && mkfifo g/gate
-  printf "%s\n" "#!/bin/sh" "[ \"\$1\" = features ] || exit 0" "echo \$\$ >>\"$PWD/g/probes\"" \
-    "read go <\"$PWD/g/gate\"" >g/slow-runc
-  chmod +x g/slow-runc
-  echo "{\"runtimes\":{\"slow\":{\"path\":\"$PWD/g/slow-runc\"}}}" >g/daemon.json
+  gated_runtime "$PWD/g" "echo \$\$ >>\"$PWD/g/probes\"" :
   set +e; "$RTENGINED" $(base_flags "$PWD/g") --group no-such-group-rt >g/out 2>g/err; rc=$?; set -e
   [ $rc -eq 1 ] && grep -q "group no-such-group-rt not found" g/err
   # (no probe at all is right too: one cancelled before it began)

@@ -171,3 +171,18 @@ put("images", "abs.tar", tarball([("/etc/x", "file", b"x")]))
 put("images", "hardlink-out.tar", tarball([("a", "link", "../../etc/passwd")]))
 put("images", "symlink-out.tar", tarball([("l", "sym", "/etc"), ("l/x", "file", b"x")]))
 put("images", "empty.tar", b"\0" * 1024)
+
+# ---- jsoncanon ------------------------------------------------------------
+# rt_json_is_dump(): documents in rtengined's own compact form (the "yes"
+# side the target checks) and dockerd 20.10's state files (the "no" side).
+canon = [
+    '{}', '[]', '{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
+    '{"Path":"/bin/sh","Args":["-c","echo \\"x\\"\\\\"],"Env":["A=\\b\\f\\n\\r\\t\\u0001"]}',
+    '{"Name":"/n\u00e9","ExitCode":-1,"Pid":0,"Running":false}',
+]
+for i, doc in enumerate(canon):
+    put("jsoncanon", "canon-%d.json" % i, doc)
+put("jsoncanon", "real.json", '{"a":1.5}')
+put("jsoncanon", "spaced.json", '{"a": 1}')
+for p in sorted(glob.glob("../shared/fixtures/upgrade/dockerd-20.10.24/containers/*/*.json"))[:2]:
+    put("jsoncanon", "dockerd-20.10-" + os.path.basename(p), open(p, "rb").read())

@@ -80,10 +80,6 @@ static bool id_valid(const char *id)
            strspn(id, "0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZghijklmnopqrstuvwxyz-") == n;
 }
 
-/* A stable id kept under data-root (dockerd keeps engine-id). Written
- * without fsync (on the first start, the measured ready path): a file a
- * power loss left empty or garbled is not an id and is replaced, so the
- * worst case is a new id, never a broken one. */
 /* A startup step after the first snapshot failed: the runtimes' features
  * probes it started in the background are killed and reaped (the engine
  * exits next, and a probe must not outlive it), the pidfile goes. */
@@ -95,6 +91,10 @@ static int start_failed(struct rt_engine *e, const char *msg)
     return -1;
 }
 
+/* A stable id kept under data-root (dockerd keeps engine-id). Written
+ * without fsync (on the first start, the measured ready path): a file a
+ * power loss left empty or garbled is not an id and is replaced, so the
+ * worst case is a new id, never a broken one. */
 static int load_engine_id(struct rt_engine *e)
 {
     char *path = rt_path_join(e->opts.data_root, "engine-id");

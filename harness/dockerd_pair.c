@@ -243,7 +243,7 @@ int rt_containerd_start(struct rt_dockerd_pair *p, char *err, size_t errlen)
                    p->opts.ready_timeout_ms);
             return -1;
         }
-        rt_poll_pause(10);
+        rt_poll_pause(10); /* no event before containerd listens: poll */
     }
     p->containerd_pid = pid;
     return 0;
@@ -299,32 +299,25 @@ int rt_dockerd_start(struct rt_dockerd_pair *p, const char *const *extra, char *
             seterr(err, errlen, "dockerd did not answer /_ping within %ld ms: %s", p->opts.ready_timeout_ms, tail);
             return -1;
         }
-        rt_poll_pause(10);
+        rt_poll_pause(10); /* no event before the API is up: poll */
     }
     p->dockerd_pid = pid;
     return 0;
 }
 
-/* SIGTERM, wait until TIMEOUT_MS, SIGKILL. Exit status, -1 if not running. */
+/* SIGTERM, await the exit (pidfd) for TIMEOUT_MS, SIGKILL. Exit status,
+ * -1 if not running or not ours to reap (started elsewhere). */
 static int stop_pid(pid_t *pidp, long timeout_ms)
 {
     if (*pidp <= 0) return -1;
     pid_t pid = *pidp;
     *pidp = 0;
     kill(pid, SIGTERM);
-    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 15000);
+    if (rt_await_exit(pid, timeout_ms > 0 ? timeout_ms : 15000) < 0) kill(pid, SIGKILL);
     int status = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) return status_code(status);
-        if (w < 0 && errno == ECHILD) return -1; /* not ours to reap (started elsewhere) */
-        if (now_ms() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return status_code(status);
-        }
-        rt_poll_pause(10);
-    }
+    pid_t w;
+    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {}
+    return w == pid ? status_code(status) : -1;
 }
 
 int rt_dockerd_stop(struct rt_dockerd_pair *p, long timeout_ms) { return stop_pid(&p->dockerd_pid, timeout_ms); }

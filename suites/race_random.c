@@ -123,6 +123,8 @@ static bool go_on(void)
     return !s;
 }
 
+/* A random pause of up to jitter_ms before the next step: it shifts the
+ * interleavings the explorer tries (the delay is the point, not a wait). */
 static void jitter(uint64_t *rng)
 {
     if (R.p->jitter_ms <= 0) return;

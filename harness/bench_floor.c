@@ -5,20 +5,18 @@
  * is its overhead. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "harness/bench_floor.h"
 #include "harness/bench_int.h"
 #include "harness/sandbox.h"
+#include "procrun.h"
 #include "proto/google_protobuf.pb-c.h"
 #include "proto/runc_options.pb-c.h"
 #include "proto/task.pb-c.h"
@@ -120,9 +118,9 @@ void bench_floor_free(struct bench_floor *f)
     free(f);
 }
 
-/* Run the shim with ID and ACTION in BUNDLE as containerd does (own process
- * group, cwd = bundle): IN (may be NULL) on stdin, stdout (and with
- * COMBINED stderr too) read to EOF into *OUT. Exit status, or -1 + ERR. */
+/* Run the shim with ID and ACTION in BUNDLE as an engine does (lib/procrun:
+ * own process group, cwd = bundle): IN (may be NULL) on stdin, stdout (and
+ * with COMBINED stderr too) into *OUT. Exit status, or -1 + ERR. */
 static int shim_action(struct bench_floor *f, const char *id, const char *bundle, const char *action,
                        const uint8_t *in, size_t inlen, bool combined, char **out, size_t *outlen, char *err,
                        size_t errlen)
@@ -130,64 +128,23 @@ static int shim_action(struct bench_floor *f, const char *id, const char *bundle
     char *argv[] = {f->shim, "-namespace", "moby", "-address", f->grpc, "-publish-binary", "/bin/true",
                     "-id", (char *)id, "-bundle", (char *)bundle, (char *)action, NULL};
     if (!strcmp(action, "start")) argv[9] = (char *)action, argv[10] = NULL; /* no -bundle on start */
-    int ip[2] = {-1, -1}, op[2];
-    if (pipe2(op, O_CLOEXEC) < 0 || (in && pipe2(ip, O_CLOEXEC) < 0)) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
+    struct rt_procrun r = {.path = f->shim, .argv = argv, .envp = f->env, .dir = bundle, .in = in,
+                           .in_len = inlen, .merge_stderr = combined, .timeout_ms = CALL_MS};
+    int code = 0;
+    int rc = rt_procrun(&r, out, outlen, NULL, NULL, &code);
+    if (rc == RT_PROCRUN_SPAWN_FAILED) {
+        snprintf(err, errlen, "spawn %s: %s", f->shim, strerror(errno));
         return -1;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    if (in) posix_spawn_file_actions_adddup2(&fa, ip[0], 0);
-    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, op[1], 1);
-    if (combined) posix_spawn_file_actions_adddup2(&fa, op[1], 2);
-    else posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&fa, bundle);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
-    pid_t pid;
-    int e = posix_spawn(&pid, f->shim, &fa, &at, argv, f->env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    close(op[1]);
-    if (in) close(ip[0]);
-    if (e) {
-        close(op[0]);
-        if (in) close(ip[1]);
-        snprintf(err, errlen, "spawn %s: %s", f->shim, strerror(e));
+    if (!*out) {
+        snprintf(err, errlen, "shim %s: out of memory", action);
         return -1;
     }
-    if (in) {
-        ssize_t w = write(ip[1], in, inlen); /* a few bytes: fits the pipe */
-        (void)w;
-        close(ip[1]);
+    if (rc == RT_PROCRUN_TIMED_OUT) {
+        snprintf(err, errlen, "shim %s: no answer within %d ms", action, CALL_MS);
+        return -1;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    double t0 = bench_now_ms();
-    for (;;) {
-        struct pollfd p = {op[0], POLLIN, 0};
-        int left = (int)(CALL_MS - (bench_now_ms() - t0));
-        if (left <= 0 || poll(&p, 1, left) <= 0) {
-            kill(-pid, SIGKILL);
-            break;
-        }
-        if (n + 1 >= cap) buf = realloc(buf, cap *= 2);
-        ssize_t r = read(op[0], buf + n, cap - n - 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
-    }
-    close(op[0]);
-    buf[n] = 0;
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    *out = buf;
-    *outlen = n;
-    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (code) snprintf(err, errlen, "shim %s: exit status %d: %.200s", action, code, combined ? buf : "");
+    if (code) snprintf(err, errlen, "shim %s: exit status %d: %.200s", action, code, combined ? *out : "");
     return code;
 }
 

@@ -533,7 +533,12 @@ static int kill_task(const char *id, int sig, struct rt_err *err)
     if (code == RT_NOT_FOUND || code == RT_TTRPC_CLOSED) rc = 1;
     else if (code != 0) rc = rt_err_set(err, RT_ERR_SYSTEM, "Cannot kill container: %s: %s: %s", id, msg ? msg : "",
                                         code_suffix(code));
-    if (code == 0) rt_ctr_kill_event(id, sig); /* dockerd's `kill` event */
+    /* dockerd's `kill` event, logged also when the process was already
+     * gone (NotFound; here also a shim that exited meanwhile), as moby's
+     * killWithSignal does: the exit path may have torn the shim down while
+     * this call waited, and its die waits for this call (users), so kill
+     * still comes before die. */
+    if (code == 0 || rc == 1) rt_ctr_kill_event(id, sig);
     free(msg);
     return rc;
 }
